@@ -1,0 +1,47 @@
+import { migrateToLatest } from "#db/migrate";
+import { NOT_FINISHED_COLUMNS, notFinishedCsv, notFinishedList } from "~/services/reports.server";
+import { handlesFor } from "~/utils/db.server";
+import { parseFlags, UsageError } from "./usage";
+
+const FORMATS = ["table", "csv", "json"] as const;
+
+export async function reportCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(args, {
+    course: { type: "string" },
+    department: { type: "string" },
+    format: { type: "string" },
+  });
+  if (positionals.join(" ") !== "not-finished") {
+    throw new UsageError(`Unknown report "${positionals.join(" ")}"; the report is "not-finished".`);
+  }
+  const format = (values.format ?? "table") as (typeof FORMATS)[number];
+  if (!FORMATS.includes(format)) {
+    throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not "${values.format}".`);
+  }
+  await migrateToLatest(handlesFor().db);
+  const rows = await notFinishedList({ courseSlug: values.course, department: values.department });
+
+  if (format === "json") {
+    const objects = rows.map((r) => ({
+      email: r.email,
+      name: r.name,
+      department: r.department,
+      manager_email: r.managerEmail,
+      course: r.courseSlug,
+      status: r.status,
+      lessons_completed: r.lessonsCompleted,
+      lessons_total: r.lessonCount,
+      last_activity: r.lastActivityAt,
+    }));
+    console.log(JSON.stringify(objects, null, 2));
+  } else if (format === "csv") {
+    process.stdout.write(notFinishedCsv(rows));
+  } else {
+    const columns = NOT_FINISHED_COLUMNS.slice(0, 6);
+    const cells = [columns.map((c) => c.header), ...rows.map((r) => columns.map((c) => String(c.value(r) ?? "")))];
+    const widths = columns.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
+    for (const row of cells) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd());
+    console.log(`\n${rows.length} not finished.`);
+  }
+  return 0;
+}

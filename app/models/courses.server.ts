@@ -1,0 +1,563 @@
+/**
+ * All SQL for compiled_mdx, courses, lessons and lesson_versions.
+ *
+ * Compiled lessons are immutable per content hash, so their parsed form is cached in memory by
+ * hash: a lesson request costs two small indexed queries and no JSON parsing once warm.
+ */
+import type { Kysely, Transaction } from "kysely";
+import type { Database } from "#db/schema";
+import type { AnswerKey, IslandData, RenderedLesson } from "~/components/mdx/islands";
+import { nowIso } from "~/utils/clock.server";
+import { db } from "~/utils/db.server";
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface CompiledEntry {
+  segments: string[];
+  islands: IslandData[];
+  answerKey: AnswerKey;
+  assessedHash: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// compiled_mdx
+
+interface ParsedCompiled {
+  rendered: RenderedLesson;
+  hasQuiz: boolean;
+  hasAcknowledge: boolean;
+  assessedHash: string;
+}
+
+const RENDER_CACHE_MAX = 1000;
+const renderCache = new Map<string, ParsedCompiled>();
+
+function remember(hash: string, value: ParsedCompiled): ParsedCompiled {
+  if (renderCache.size >= RENDER_CACHE_MAX) {
+    const oldest = renderCache.keys().next().value;
+    if (oldest !== undefined) renderCache.delete(oldest);
+  }
+  renderCache.set(hash, value);
+  return value;
+}
+
+function parseCompiled(row: { html_segments: string; islands: string; assessed_hash: string }): ParsedCompiled {
+  const islands = JSON.parse(row.islands) as IslandData[];
+  return {
+    rendered: { segments: JSON.parse(row.html_segments) as string[], islands },
+    hasQuiz: islands.some((i) => i.kind === "quiz"),
+    hasAcknowledge: islands.some((i) => i.kind === "acknowledge"),
+    assessedHash: row.assessed_hash,
+  };
+}
+
+async function renderedByHash(hash: string): Promise<ParsedCompiled | undefined> {
+  const hit = renderCache.get(hash);
+  if (hit) return hit;
+  const row = await db
+    .selectFrom("compiled_mdx")
+    .select(["html_segments", "islands", "assessed_hash"])
+    .where("content_hash", "=", hash)
+    .executeTakeFirst();
+  return row ? remember(hash, parseCompiled(row)) : undefined;
+}
+
+/** The cache entries that exist for these keys (answer keys included: server-side use only). */
+export async function getCompiledMany(keys: string[]): Promise<Map<string, CompiledEntry>> {
+  const out = new Map<string, CompiledEntry>();
+  const unique = [...new Set(keys)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await db
+      .selectFrom("compiled_mdx")
+      .selectAll()
+      .where("content_hash", "in", unique.slice(i, i + 500))
+      .execute();
+    for (const row of rows) {
+      out.set(row.content_hash, {
+        segments: JSON.parse(row.html_segments) as string[],
+        islands: JSON.parse(row.islands) as IslandData[],
+        answerKey: JSON.parse(row.answer_key) as AnswerKey,
+        assessedHash: row.assessed_hash,
+      });
+    }
+  }
+  return out;
+}
+
+export async function hasCompiled(key: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("compiled_mdx")
+    .select("content_hash")
+    .where("content_hash", "=", key)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function insertCompiled(key: string, compiled: CompiledEntry, executor: Executor = db): Promise<void> {
+  await executor
+    .insertInto("compiled_mdx")
+    .values({
+      content_hash: key,
+      html_segments: JSON.stringify(compiled.segments),
+      islands: JSON.stringify(compiled.islands),
+      answer_key: JSON.stringify(compiled.answerKey),
+      assessed_hash: compiled.assessedHash,
+      created_at: nowIso(),
+    })
+    .onConflict((oc) => oc.column("content_hash").doNothing())
+    .execute();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads for pages
+
+export interface CourseListItem {
+  id: number;
+  slug: string;
+  title: string;
+  summary: string;
+  lessonCount: number;
+  minutes: number;
+}
+
+export async function listPublishedCourses(): Promise<CourseListItem[]> {
+  const rows = await db
+    .selectFrom("courses as c")
+    .leftJoin("lessons as l", (join) => join.onRef("l.course_id", "=", "c.id").on("l.status", "=", "published"))
+    .select((eb) => [
+      "c.id",
+      "c.slug",
+      "c.title",
+      "c.summary",
+      eb.fn.count<number>("l.id").as("lessonCount"),
+      eb.fn.coalesce(eb.fn.sum<number>("l.minutes"), eb.lit(0)).as("minutes"),
+    ])
+    .where("c.status", "=", "published")
+    .groupBy(["c.id", "c.slug", "c.title", "c.summary", "c.sort_order"])
+    .orderBy("c.sort_order")
+    .orderBy("c.title")
+    .execute();
+  return rows.map((r) => ({ ...r, lessonCount: Number(r.lessonCount), minutes: Number(r.minutes) }));
+}
+
+export interface CourseRow {
+  id: number;
+  slug: string;
+  title: string;
+  summary: string;
+  sortOrder: number;
+  status: "published" | "archived";
+}
+
+/** A published course (or an archived one too, with includeArchived). */
+export async function getCourseBySlug(
+  slug: string,
+  options: { includeArchived?: boolean } = {},
+): Promise<CourseRow | undefined> {
+  let q = db
+    .selectFrom("courses")
+    .select(["id", "slug", "title", "summary", "sort_order as sortOrder", "status"])
+    .where("slug", "=", slug);
+  if (!options.includeArchived) q = q.where("status", "=", "published");
+  return q.executeTakeFirst();
+}
+
+export async function getCourseById(id: number): Promise<CourseRow | undefined> {
+  return db
+    .selectFrom("courses")
+    .select(["id", "slug", "title", "summary", "sort_order as sortOrder", "status"])
+    .where("id", "=", id)
+    .executeTakeFirst();
+}
+
+export interface LessonListItem {
+  id: number;
+  slug: string;
+  title: string;
+  minutes: number;
+  position: number;
+  hasQuiz: boolean;
+  versionId: number;
+  /** Completions on an older version than this are stale. */
+  validFromVersionId: number;
+  maxAttempts: number | null;
+}
+
+async function lessonsWithHash(courseId: number) {
+  const rows = await db
+    .selectFrom("lessons as l")
+    .innerJoin("lesson_versions as v", "v.id", "l.current_version_id")
+    .select([
+      "l.id",
+      "l.slug",
+      "l.title",
+      "l.minutes",
+      "l.position",
+      "l.max_attempts",
+      "l.valid_from_version_id",
+      "v.id as versionId",
+      "v.has_quiz",
+      "v.content_hash",
+    ])
+    .where("l.course_id", "=", courseId)
+    .where("l.status", "=", "published")
+    .orderBy("l.position")
+    .orderBy("l.id")
+    .execute();
+  return rows.map((r) => ({
+    item: {
+      id: r.id,
+      slug: r.slug,
+      title: r.title,
+      minutes: r.minutes,
+      position: r.position,
+      hasQuiz: r.has_quiz === 1,
+      versionId: r.versionId,
+      validFromVersionId: r.valid_from_version_id ?? r.versionId,
+      maxAttempts: r.max_attempts,
+    } satisfies LessonListItem,
+    contentHash: r.content_hash,
+  }));
+}
+
+/** Published lessons of a course, in order. */
+export async function listLessons(courseId: number): Promise<LessonListItem[]> {
+  return (await lessonsWithHash(courseId)).map((r) => r.item);
+}
+
+export interface LessonLink {
+  slug: string;
+  title: string;
+}
+
+export interface LessonPage {
+  course: { id: number; slug: string; title: string };
+  lesson: LessonListItem;
+  versionId: number;
+  rendered: RenderedLesson;
+  hasQuiz: boolean;
+  hasAcknowledge: boolean;
+  /** sha256 of the assessed content of this version (quiz, answer key, acknowledgement text). */
+  assessedHash: string;
+  prev: LessonLink | null;
+  next: LessonLink | null;
+  lessonCount: number;
+}
+
+export async function getLessonPage(courseSlug: string, lessonSlug: string): Promise<LessonPage | undefined> {
+  const course = await getCourseBySlug(courseSlug);
+  if (!course) return undefined;
+  const lessons = await lessonsWithHash(course.id);
+  const index = lessons.findIndex((l) => l.item.slug === lessonSlug);
+  const current = lessons[index];
+  if (!current) return undefined;
+  const compiled = await renderedByHash(current.contentHash);
+  if (!compiled) return undefined;
+  const link = (i: number): LessonLink | null => {
+    const l = lessons[i];
+    return l ? { slug: l.item.slug, title: l.item.title } : null;
+  };
+  return {
+    course: { id: course.id, slug: course.slug, title: course.title },
+    lesson: current.item,
+    versionId: current.item.versionId,
+    rendered: compiled.rendered,
+    hasQuiz: compiled.hasQuiz,
+    hasAcknowledge: compiled.hasAcknowledge,
+    assessedHash: compiled.assessedHash,
+    prev: link(index - 1),
+    next: link(index + 1),
+    lessonCount: lessons.length,
+  };
+}
+
+const answerKeyCache = new Map<number, AnswerKey>();
+
+/** Server-side only: never put this in a response. */
+export async function getAnswerKey(versionId: number): Promise<AnswerKey | undefined> {
+  const hit = answerKeyCache.get(versionId);
+  if (hit) return hit;
+  const row = await db
+    .selectFrom("lesson_versions as v")
+    .innerJoin("compiled_mdx as m", "m.content_hash", "v.content_hash")
+    .select(["m.answer_key", "v.content_hash"])
+    .where("v.id", "=", versionId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const key = JSON.parse(row.answer_key) as AnswerKey;
+  // content_hash of a version only changes when the compiler version changes (same source).
+  if (answerKeyCache.size >= RENDER_CACHE_MAX) answerKeyCache.clear();
+  answerKeyCache.set(versionId, key);
+  return key;
+}
+
+/** The rendered body of course.mdx. */
+export async function getCourseIntro(courseId: number): Promise<RenderedLesson | undefined> {
+  const row = await db.selectFrom("courses").select("intro_hash").where("id", "=", courseId).executeTakeFirst();
+  if (!row) return undefined;
+  return (await renderedByHash(row.intro_hash))?.rendered;
+}
+
+export interface LessonVersionInfo {
+  id: number;
+  lessonId: number;
+  contentHash: string;
+  assessedHash: string;
+  hasQuiz: boolean;
+  retakeRequired: boolean;
+  publishedAt: string;
+  publishedBy: number | null;
+}
+
+/** Every version of a lesson, newest first. */
+export async function listLessonVersions(lessonId: number): Promise<LessonVersionInfo[]> {
+  const rows = await db
+    .selectFrom("lesson_versions as v")
+    .innerJoin("compiled_mdx as m", "m.content_hash", "v.content_hash")
+    .select([
+      "v.id",
+      "v.lesson_id",
+      "v.content_hash",
+      "m.assessed_hash",
+      "v.has_quiz",
+      "v.retake_required",
+      "v.published_at",
+      "v.published_by",
+    ])
+    .where("v.lesson_id", "=", lessonId)
+    .orderBy("v.id", "desc")
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    lessonId: r.lesson_id,
+    contentHash: r.content_hash,
+    assessedHash: r.assessed_hash,
+    hasQuiz: r.has_quiz === 1,
+    retakeRequired: r.retake_required === 1,
+    publishedAt: r.published_at,
+    publishedBy: r.published_by,
+  }));
+}
+
+/** The stored source of a lesson version (for the editor and for history). */
+export async function getLessonVersionSource(versionId: number): Promise<string | undefined> {
+  const row = await db.selectFrom("lesson_versions").select("source").where("id", "=", versionId).executeTakeFirst();
+  return row?.source;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes for the sync (services/courses.server.ts decides; this applies, in one transaction)
+
+export interface DesiredLesson {
+  slug: string;
+  title: string;
+  minutes: number;
+  position: number;
+  maxAttempts: number | null;
+  retakeRequired: boolean;
+  source: string;
+  key: string;
+}
+
+export interface DesiredCourse {
+  slug: string;
+  title: string;
+  summary: string;
+  order: number;
+  introKey: string;
+  lessons: DesiredLesson[];
+}
+
+export interface ApplyResult {
+  /** New lesson versions. */
+  published: number;
+  /** Lessons whose current version did not change. */
+  unchanged: number;
+  archivedCourses: number;
+  archivedLessons: number;
+  /** Courses or lessons that came back from the archive. */
+  restored: number;
+}
+
+/**
+ * Makes the database match the courses on disk: every write in one transaction. `compiled` holds
+ * the new cache entries (every key used by `courses` is either there or already stored).
+ */
+export async function applyCourseSync(input: {
+  courses: DesiredCourse[];
+  compiled: Map<string, CompiledEntry>;
+  publishedBy: number | null;
+}): Promise<ApplyResult> {
+  const result: ApplyResult = { published: 0, unchanged: 0, archivedCourses: 0, archivedLessons: 0, restored: 0 };
+  const now = nowIso();
+  await db.transaction().execute(async (trx) => {
+    for (const [key, entry] of input.compiled) await insertCompiled(key, entry, trx);
+
+    const assessed = async (key: string): Promise<{ assessedHash: string; hasQuiz: boolean }> => {
+      const fresh = input.compiled.get(key);
+      if (fresh) return { assessedHash: fresh.assessedHash, hasQuiz: fresh.islands.some((i) => i.kind === "quiz") };
+      const row = await trx
+        .selectFrom("compiled_mdx")
+        .select(["assessed_hash", "islands"])
+        .where("content_hash", "=", key)
+        .executeTakeFirstOrThrow();
+      const islands = JSON.parse(row.islands) as IslandData[];
+      return { assessedHash: row.assessed_hash, hasQuiz: islands.some((i) => i.kind === "quiz") };
+    };
+
+    const existingCourses = await trx.selectFrom("courses").selectAll().execute();
+    const onDisk = new Set(input.courses.map((c) => c.slug));
+
+    for (const course of input.courses) {
+      const existing = existingCourses.find((c) => c.slug === course.slug);
+      let courseId: number;
+      if (!existing) {
+        const row = await trx
+          .insertInto("courses")
+          .values({
+            slug: course.slug,
+            title: course.title,
+            summary: course.summary,
+            sort_order: course.order,
+            intro_hash: course.introKey,
+            status: "published",
+            updated_at: now,
+          })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        courseId = row.id;
+      } else {
+        courseId = existing.id;
+        if (existing.status === "archived") result.restored++;
+        const changed =
+          existing.title !== course.title ||
+          existing.summary !== course.summary ||
+          existing.sort_order !== course.order ||
+          existing.intro_hash !== course.introKey ||
+          existing.status !== "published";
+        if (changed) {
+          await trx
+            .updateTable("courses")
+            .set({
+              title: course.title,
+              summary: course.summary,
+              sort_order: course.order,
+              intro_hash: course.introKey,
+              status: "published",
+              updated_at: now,
+            })
+            .where("id", "=", courseId)
+            .execute();
+        }
+      }
+
+      const existingLessons = await trx.selectFrom("lessons").selectAll().where("course_id", "=", courseId).execute();
+      const lessonSlugs = new Set(course.lessons.map((l) => l.slug));
+
+      for (const lesson of course.lessons) {
+        const row = existingLessons.find((l) => l.slug === lesson.slug);
+        const meta = {
+          title: lesson.title,
+          minutes: lesson.minutes,
+          position: lesson.position,
+          max_attempts: lesson.maxAttempts,
+          status: "published" as const,
+        };
+        let lessonId: number;
+        let current: { id: number; source: string; content_hash: string } | undefined;
+        let validFrom: number | null = null;
+        if (!row) {
+          const inserted = await trx
+            .insertInto("lessons")
+            .values({ course_id: courseId, slug: lesson.slug, ...meta, current_version_id: null, valid_from_version_id: null })
+            .returning("id")
+            .executeTakeFirstOrThrow();
+          lessonId = inserted.id;
+        } else {
+          lessonId = row.id;
+          validFrom = row.valid_from_version_id;
+          if (row.status === "archived") result.restored++;
+          if (
+            row.title !== meta.title ||
+            row.minutes !== meta.minutes ||
+            row.position !== meta.position ||
+            row.max_attempts !== meta.max_attempts ||
+            row.status !== meta.status
+          ) {
+            await trx.updateTable("lessons").set(meta).where("id", "=", lessonId).execute();
+          }
+          if (row.current_version_id != null) {
+            current = await trx
+              .selectFrom("lesson_versions")
+              .select(["id", "source", "content_hash"])
+              .where("id", "=", row.current_version_id)
+              .executeTakeFirst();
+          }
+        }
+
+        const next = await assessed(lesson.key);
+        if (current && current.source === lesson.source) {
+          // Same content. Only a new compiler version gives it a new cache key: repoint in place.
+          if (current.content_hash !== lesson.key) {
+            await trx
+              .updateTable("lesson_versions")
+              .set({ content_hash: lesson.key, has_quiz: next.hasQuiz ? 1 : 0 })
+              .where("id", "=", current.id)
+              .execute();
+          }
+          result.unchanged++;
+          continue;
+        }
+
+        const previous = current ? await assessed(current.content_hash) : undefined;
+        const version = await trx
+          .insertInto("lesson_versions")
+          .values({
+            lesson_id: lessonId,
+            content_hash: lesson.key,
+            source: lesson.source,
+            has_quiz: next.hasQuiz ? 1 : 0,
+            retake_required: lesson.retakeRequired ? 1 : 0,
+            published_at: now,
+            published_by: input.publishedBy,
+          })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        const invalidates =
+          validFrom == null || !previous || previous.assessedHash !== next.assessedHash || lesson.retakeRequired;
+        await trx
+          .updateTable("lessons")
+          .set({
+            current_version_id: version.id,
+            ...(invalidates ? { valid_from_version_id: version.id } : {}),
+          })
+          .where("id", "=", lessonId)
+          .execute();
+        result.published++;
+      }
+
+      for (const row of existingLessons) {
+        if (!lessonSlugs.has(row.slug) && row.status === "published") {
+          await trx.updateTable("lessons").set({ status: "archived" }).where("id", "=", row.id).execute();
+          result.archivedLessons++;
+        }
+      }
+    }
+
+    for (const row of existingCourses) {
+      if (!onDisk.has(row.slug) && row.status === "published") {
+        await trx.updateTable("courses").set({ status: "archived", updated_at: now }).where("id", "=", row.id).execute();
+        const archived = await trx
+          .updateTable("lessons")
+          .set({ status: "archived" })
+          .where("course_id", "=", row.id)
+          .where("status", "=", "published")
+          .executeTakeFirst();
+        result.archivedCourses++;
+        result.archivedLessons += Number(archived.numUpdatedRows);
+      }
+    }
+  });
+  answerKeyCache.clear();
+  return result;
+}

@@ -1,0 +1,44 @@
+import { consumeToken, findLiveToken } from "~/models/tokens.server";
+import { countUsers, createUser, findUserByEmail, setPasswordHash } from "~/models/users.server";
+import { hashPassword, passwordProblem } from "~/utils/password.server";
+
+export class AccountError extends Error {
+  constructor(
+    readonly field: "email" | "password" | "name" | "form",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function isFirstAdminLinkLive(token: string): Promise<boolean> {
+  return Boolean(await findLiveToken(token, "first-admin")) && (await countUsers()) === 0;
+}
+
+/** Uses the one-time link printed at first start to create the first administrator. */
+export async function createFirstAdmin(
+  token: string,
+  person: { name: string; email: string; password: string },
+): Promise<number> {
+  const problem = passwordProblem(person.password);
+  if (problem) throw new AccountError("password", problem);
+  if (!(await isFirstAdminLinkLive(token)) || !(await consumeToken(token, "first-admin"))) {
+    throw new AccountError("form", "This set-up link has expired or was already used. Restart the server for a new one.");
+  }
+  return createUser({
+    email: person.email,
+    name: person.name,
+    departmentId: null,
+    isAdmin: true,
+    passwordHash: await hashPassword(person.password),
+  });
+}
+
+/** Operators and scripts: `staffroom users set-password <email>`. */
+export async function setPasswordByEmail(email: string, password: string): Promise<void> {
+  const user = await findUserByEmail(email);
+  if (!user) throw new AccountError("email", `No person with the email ${email}.`);
+  const problem = passwordProblem(password);
+  if (problem) throw new AccountError("password", problem);
+  await setPasswordHash(user.id, await hashPassword(password));
+}

@@ -1,0 +1,138 @@
+import { getLessonPage, listLessons, listPublishedCourses } from "~/models/courses.server";
+import { completeLesson, recordLessonOpened } from "~/models/progress.server";
+import { countUsers, createUser, findOrCreateDepartment } from "~/models/users.server";
+import { hashPassword } from "~/utils/password.server";
+
+export const DEMO_PASSWORD = "knitwear-demo-2026";
+export const DEMO_DOMAIN = "harbour.example";
+
+export const DEMO_LOGINS = [
+  { role: "Administrator", email: `sam.patel@${DEMO_DOMAIN}` },
+  { role: "Leader (managing director)", email: `margaret.okafor@${DEMO_DOMAIN}` },
+  { role: "Manager, two levels of reports", email: `priya.shah@${DEMO_DOMAIN}` },
+  { role: "Manager, one team", email: `owen.price@${DEMO_DOMAIN}` },
+  { role: "Learner, nothing done yet", email: `jamie.fox@${DEMO_DOMAIN}` },
+];
+
+// Deterministic: the same organisation and the same progress on every machine.
+function mulberry32(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface SeedPerson {
+  name: string;
+  title: string;
+  department: string;
+  manager?: string;
+  admin?: boolean;
+  leader?: boolean;
+  /** Fraction of the curriculum this person has done, before randomness. */
+  diligence: number;
+}
+
+const SALES = "Sales & Service";
+const OPS = "Operations";
+const OFFICE = "Finance & Office";
+
+const LEADS: SeedPerson[] = [
+  { name: "Margaret Okafor", title: "Managing Director", department: OFFICE, leader: true, diligence: 0.2 },
+  { name: "Priya Shah", title: "Head of Sales & Service", department: SALES, manager: "Margaret Okafor", diligence: 0.5 },
+  { name: "Tom Becker", title: "Head of Operations", department: OPS, manager: "Margaret Okafor", diligence: 0.1 },
+  { name: "Lena Novak", title: "Finance Manager", department: OFFICE, manager: "Margaret Okafor", diligence: 0.7 },
+  { name: "Sam Patel", title: "Office & Systems Administrator", department: OFFICE, manager: "Lena Novak", admin: true, diligence: 1 },
+  { name: "Owen Price", title: "Shop Manager", department: SALES, manager: "Priya Shah", diligence: 0.6 },
+  { name: "Aisha Khan", title: "Customer Service Lead", department: SALES, manager: "Priya Shah", diligence: 0.9 },
+  { name: "Dan Murphy", title: "Warehouse Supervisor", department: OPS, manager: "Tom Becker", diligence: 0.3 },
+  { name: "Grace Liu", title: "Production Supervisor", department: OPS, manager: "Tom Becker", diligence: 0.4 },
+];
+
+const FIRST = ["Alex", "Bea", "Chris", "Dana", "Eli", "Fran", "Gus", "Hana", "Ivan", "Jo", "Kit", "Lou", "Mo", "Nia", "Oli", "Pat", "Quinn", "Rosa", "Sol", "Tara", "Uma", "Vic", "Wes", "Yara", "Zoe", "Ben", "Cleo", "Drew", "Erin", "Finn"];
+const LAST = ["Adams", "Baker", "Clarke", "Davies", "Evans", "Foster", "Green", "Hughes", "Irwin", "Jones", "Kerr", "Lewis", "Moore", "Nash", "Owens", "Parry", "Quinn", "Reid", "Shaw", "Turner", "Upton", "Vance", "Walsh", "Young", "Zhou", "Bell", "Cole", "Dunn", "Ellis", "Frost"];
+
+const TEAMS: { manager: string; department: string; titles: string[]; size: number }[] = [
+  { manager: "Owen Price", department: SALES, titles: ["Sales Assistant", "Shop Floor Lead"], size: 7 },
+  { manager: "Aisha Khan", department: SALES, titles: ["Customer Service Adviser", "Online Orders Coordinator"], size: 6 },
+  { manager: "Dan Murphy", department: OPS, titles: ["Warehouse Operative", "Dispatch Coordinator"], size: 7 },
+  { manager: "Grace Liu", department: OPS, titles: ["Machinist", "Quality Checker"], size: 7 },
+  { manager: "Lena Novak", department: OFFICE, titles: ["Accounts Assistant"], size: 3 },
+];
+
+function roster(): SeedPerson[] {
+  const random = mulberry32(2026);
+  const people = [...LEADS, { name: "Jamie Fox", title: "Sales Assistant", department: SALES, manager: "Owen Price", diligence: 0 }];
+  let n = 0;
+  for (const team of TEAMS) {
+    for (let i = 0; i < team.size; i++, n++) {
+      people.push({
+        name: `${FIRST[n % FIRST.length]} ${LAST[(n * 7) % LAST.length]}`,
+        title: team.titles[i % team.titles.length]!,
+        department: team.department,
+        manager: team.manager,
+        diligence: random(),
+      });
+    }
+  }
+  return people;
+}
+
+export const emailFor = (name: string) =>
+  `${name.toLowerCase().replace(/[^a-z]+/g, ".")}@${DEMO_DOMAIN}`;
+
+export class DemoRefused extends Error {}
+
+/** Seeds the demo organisation with varied progress. Refuses a database that already has people. */
+export async function seedDemo(): Promise<{ people: number; completions: number }> {
+  const existing = await countUsers();
+  if (existing > 0) {
+    throw new DemoRefused(`The database already has ${existing} people, so the demo was not seeded over it.`);
+  }
+  const random = mulberry32(7);
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const ids = new Map<string, number>();
+  const people = roster();
+  for (const person of people) {
+    ids.set(
+      person.name,
+      await createUser({
+        email: emailFor(person.name),
+        name: person.name,
+        departmentId: await findOrCreateDepartment(person.department),
+        title: person.title,
+        managerId: person.manager ? ids.get(person.manager)! : null,
+        isAdmin: person.admin,
+        isLeader: person.leader,
+        hiredOn: "2024-03-01",
+        passwordHash,
+      }),
+    );
+  }
+
+  let completions = 0;
+  const courses = await listPublishedCourses();
+  for (const person of people) {
+    const userId = ids.get(person.name)!;
+    for (const course of courses) {
+      const lessons = await listLessons(course.id);
+      const share = Math.min(1, person.diligence * 1.4 * random());
+      const done = person.diligence === 0 ? 0 : Math.round(share * lessons.length);
+      for (const [index, lesson] of lessons.entries()) {
+        if (index > done) break;
+        const page = await getLessonPage(course.slug, lesson.slug);
+        if (!page) continue;
+        const ref = { courseId: course.id, lessonId: lesson.id, versionId: page.versionId };
+        if (index === done) {
+          if (done > 0) await recordLessonOpened(userId, ref);
+          break;
+        }
+        await completeLesson(userId, ref);
+        completions++;
+      }
+    }
+  }
+  return { people: people.length, completions };
+}

@@ -1,0 +1,33 @@
+import { migrateToLatest } from "#db/migrate";
+import { countUsers } from "~/models/users.server";
+import { issueToken } from "~/models/tokens.server";
+import { formatCourseErrors, syncCourses } from "~/services/courses.server";
+import { handlesFor } from "~/utils/db.server";
+import { env, publicOrigin } from "~/utils/env.server";
+
+const FIRST_ADMIN_LINK_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** Runs once per server start, before any request: migrate, load courses, offer the first-admin link. */
+export async function onServerStart(): Promise<void> {
+  const applied = await migrateToLatest(handlesFor().db);
+  if (applied.length > 0) console.log(`Applied migrations: ${applied.join(", ")}`);
+
+  const result = await syncCourses(env().coursesDir);
+  if (result.errors.length > 0) {
+    console.warn(
+      `Courses in ${env().coursesDir} have errors; the previously published versions stay live:\n` +
+        formatCourseErrors(result.errors),
+    );
+  } else {
+    console.log(
+      `Courses loaded: ${result.published} published, ${result.compiled} compiled, ${result.reused} from cache.`,
+    );
+  }
+
+  if ((await countUsers()) === 0) {
+    const token = await issueToken("first-admin", null, FIRST_ADMIN_LINK_TTL_MS);
+    console.log(
+      `\nNo one has an account yet. Create the first administrator within 24 hours at:\n  ${publicOrigin()}/setup/${token}\n`,
+    );
+  }
+}

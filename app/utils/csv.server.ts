@@ -1,0 +1,22 @@
+import { stringify } from "csv-stringify/sync";
+
+// A spreadsheet would run a cell starting with one of these as a formula (CSV injection).
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function neutralizeCell(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  const text = String(value);
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+export interface CsvColumn<Row> {
+  header: string;
+  value: (row: Row) => unknown;
+}
+
+export function toCsv<Row>(rows: Row[], columns: CsvColumn<Row>[]): string {
+  return stringify([
+    columns.map((c) => c.header),
+    ...rows.map((row) => columns.map((c) => neutralizeCell(c.value(row)))),
+  ]);
+}

@@ -1,0 +1,7 @@
+import type { Migration } from "kysely";
+import * as m0001 from "./0001_initial";
+
+// A static index: file-system discovery of .ts migrations fails on Node 20.
+export const migrations: Record<string, Migration> = {
+  "0001_initial": m0001,
+};
