@@ -41,7 +41,11 @@ function remember(hash: string, value: ParsedCompiled): ParsedCompiled {
   return value;
 }
 
-function parseCompiled(row: { html_segments: string; islands: string; assessed_hash: string }): ParsedCompiled {
+function parseCompiled(row: {
+  html_segments: string;
+  islands: string;
+  assessed_hash: string;
+}): ParsedCompiled {
   const islands = JSON.parse(row.islands) as IslandData[];
   return {
     rendered: { segments: JSON.parse(row.html_segments) as string[], islands },
@@ -93,7 +97,11 @@ export async function hasCompiled(key: string): Promise<boolean> {
   return row !== undefined;
 }
 
-export async function insertCompiled(key: string, compiled: CompiledEntry, executor: Executor = db): Promise<void> {
+export async function insertCompiled(
+  key: string,
+  compiled: CompiledEntry,
+  executor: Executor = db,
+): Promise<void> {
   await executor
     .insertInto("compiled_mdx")
     .values({
@@ -123,7 +131,9 @@ export interface CourseListItem {
 export async function listPublishedCourses(): Promise<CourseListItem[]> {
   const rows = await db
     .selectFrom("courses as c")
-    .leftJoin("lessons as l", (join) => join.onRef("l.course_id", "=", "c.id").on("l.status", "=", "published"))
+    .leftJoin("lessons as l", (join) =>
+      join.onRef("l.course_id", "=", "c.id").on("l.status", "=", "published"),
+    )
     .select((eb) => [
       "c.id",
       "c.slug",
@@ -137,7 +147,11 @@ export async function listPublishedCourses(): Promise<CourseListItem[]> {
     .orderBy("c.sort_order")
     .orderBy("c.title")
     .execute();
-  return rows.map((r) => ({ ...r, lessonCount: Number(r.lessonCount), minutes: Number(r.minutes) }));
+  return rows.map((r) => ({
+    ...r,
+    lessonCount: Number(r.lessonCount),
+    minutes: Number(r.minutes),
+  }));
 }
 
 export interface CourseRow {
@@ -244,7 +258,10 @@ export interface LessonPage {
   lessonCount: number;
 }
 
-export async function getLessonPage(courseSlug: string, lessonSlug: string): Promise<LessonPage | undefined> {
+export async function getLessonPage(
+  courseSlug: string,
+  lessonSlug: string,
+): Promise<LessonPage | undefined> {
   const course = await getCourseBySlug(courseSlug);
   if (!course) return undefined;
   const lessons = await lessonsWithHash(course.id);
@@ -293,7 +310,11 @@ export async function getAnswerKey(versionId: number): Promise<AnswerKey | undef
 
 /** The rendered body of course.mdx. */
 export async function getCourseIntro(courseId: number): Promise<RenderedLesson | undefined> {
-  const row = await db.selectFrom("courses").select("intro_hash").where("id", "=", courseId).executeTakeFirst();
+  const row = await db
+    .selectFrom("courses")
+    .select("intro_hash")
+    .where("id", "=", courseId)
+    .executeTakeFirst();
   if (!row) return undefined;
   return (await renderedByHash(row.intro_hash))?.rendered;
 }
@@ -341,7 +362,11 @@ export async function listLessonVersions(lessonId: number): Promise<LessonVersio
 
 /** The stored source of a lesson version (for the editor and for history). */
 export async function getLessonVersionSource(versionId: number): Promise<string | undefined> {
-  const row = await db.selectFrom("lesson_versions").select("source").where("id", "=", versionId).executeTakeFirst();
+  const row = await db
+    .selectFrom("lesson_versions")
+    .select("source")
+    .where("id", "=", versionId)
+    .executeTakeFirst();
   return row?.source;
 }
 
@@ -388,14 +413,24 @@ export async function applyCourseSync(input: {
   compiled: Map<string, CompiledEntry>;
   publishedBy: number | null;
 }): Promise<ApplyResult> {
-  const result: ApplyResult = { published: 0, unchanged: 0, archivedCourses: 0, archivedLessons: 0, restored: 0 };
+  const result: ApplyResult = {
+    published: 0,
+    unchanged: 0,
+    archivedCourses: 0,
+    archivedLessons: 0,
+    restored: 0,
+  };
   const now = nowIso();
   await db.transaction().execute(async (trx) => {
     for (const [key, entry] of input.compiled) await insertCompiled(key, entry, trx);
 
     const assessed = async (key: string): Promise<{ assessedHash: string; hasQuiz: boolean }> => {
       const fresh = input.compiled.get(key);
-      if (fresh) return { assessedHash: fresh.assessedHash, hasQuiz: fresh.islands.some((i) => i.kind === "quiz") };
+      if (fresh)
+        return {
+          assessedHash: fresh.assessedHash,
+          hasQuiz: fresh.islands.some((i) => i.kind === "quiz"),
+        };
       const row = await trx
         .selectFrom("compiled_mdx")
         .select(["assessed_hash", "islands"])
@@ -451,7 +486,11 @@ export async function applyCourseSync(input: {
         }
       }
 
-      const existingLessons = await trx.selectFrom("lessons").selectAll().where("course_id", "=", courseId).execute();
+      const existingLessons = await trx
+        .selectFrom("lessons")
+        .selectAll()
+        .where("course_id", "=", courseId)
+        .execute();
       const lessonSlugs = new Set(course.lessons.map((l) => l.slug));
 
       for (const lesson of course.lessons) {
@@ -469,7 +508,13 @@ export async function applyCourseSync(input: {
         if (!row) {
           const inserted = await trx
             .insertInto("lessons")
-            .values({ course_id: courseId, slug: lesson.slug, ...meta, current_version_id: null, valid_from_version_id: null })
+            .values({
+              course_id: courseId,
+              slug: lesson.slug,
+              ...meta,
+              current_version_id: null,
+              valid_from_version_id: null,
+            })
             .returning("id")
             .executeTakeFirstOrThrow();
           lessonId = inserted.id;
@@ -524,7 +569,10 @@ export async function applyCourseSync(input: {
           .returning("id")
           .executeTakeFirstOrThrow();
         const invalidates =
-          validFrom == null || !previous || previous.assessedHash !== next.assessedHash || lesson.retakeRequired;
+          validFrom == null ||
+          !previous ||
+          previous.assessedHash !== next.assessedHash ||
+          lesson.retakeRequired;
         await trx
           .updateTable("lessons")
           .set({
@@ -538,7 +586,11 @@ export async function applyCourseSync(input: {
 
       for (const row of existingLessons) {
         if (!lessonSlugs.has(row.slug) && row.status === "published") {
-          await trx.updateTable("lessons").set({ status: "archived" }).where("id", "=", row.id).execute();
+          await trx
+            .updateTable("lessons")
+            .set({ status: "archived" })
+            .where("id", "=", row.id)
+            .execute();
           result.archivedLessons++;
         }
       }
@@ -546,7 +598,11 @@ export async function applyCourseSync(input: {
 
     for (const row of existingCourses) {
       if (!onDisk.has(row.slug) && row.status === "published") {
-        await trx.updateTable("courses").set({ status: "archived", updated_at: now }).where("id", "=", row.id).execute();
+        await trx
+          .updateTable("courses")
+          .set({ status: "archived", updated_at: now })
+          .where("id", "=", row.id)
+          .execute();
         const archived = await trx
           .updateTable("lessons")
           .set({ status: "archived" })

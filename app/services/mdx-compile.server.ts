@@ -13,7 +13,14 @@
 import crypto from "node:crypto";
 import { bundleMDX } from "mdx-bundler";
 import { getMDXComponent } from "mdx-bundler/client/index.js";
-import { Children, Fragment, createElement, isValidElement, type ReactElement, type ReactNode } from "react";
+import {
+  Children,
+  Fragment,
+  createElement,
+  isValidElement,
+  type ReactElement,
+  type ReactNode,
+} from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import remarkGfm from "remark-gfm";
 import { LineCounter, isMap, isScalar, parseDocument } from "yaml";
@@ -108,7 +115,8 @@ export function readFrontmatter(source: string, file: string): FrontmatterResult
     });
     return { data: undefined, keyLines: {}, body: "", fatal: true, errors };
   }
-  if (!FENCE.test(first)) return { data: undefined, keyLines: {}, body: text, fatal: false, errors };
+  if (!FENCE.test(first))
+    return { data: undefined, keyLines: {}, body: text, fatal: false, errors };
   let end = -1;
   for (let i = 1; i < lines.length; i++) {
     if (FENCE_END.test(lines[i]!)) {
@@ -117,7 +125,12 @@ export function readFrontmatter(source: string, file: string): FrontmatterResult
     }
   }
   if (end < 0) {
-    errors.push({ file, line: 1, column: 1, message: "frontmatter is not closed: add a line `---` after it" });
+    errors.push({
+      file,
+      line: 1,
+      column: 1,
+      message: "frontmatter is not closed: add a line `---` after it",
+    });
     return { data: undefined, keyLines: {}, body: "", fatal: true, errors };
   }
   const yamlText = lines.slice(1, end).join("\n");
@@ -131,7 +144,7 @@ export function readFrontmatter(source: string, file: string): FrontmatterResult
         file,
         line: (pos?.line ?? 1) + 1,
         column: pos?.col ?? 1,
-        message: `invalid YAML frontmatter: ${e.message.split("\n")[0]}`,
+        message: `invalid YAML frontmatter: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
       });
     }
     return { data: undefined, keyLines: {}, body, fatal: false, errors };
@@ -147,7 +160,12 @@ export function readFrontmatter(source: string, file: string): FrontmatterResult
   const value: unknown = doc.toJS({ maxAliasCount: 50 });
   if (value == null) return { data: {}, keyLines, body, fatal: false, errors };
   if (typeof value !== "object" || Array.isArray(value)) {
-    errors.push({ file, line: 2, column: 1, message: "frontmatter must be a set of `key: value` lines" });
+    errors.push({
+      file,
+      line: 2,
+      column: 1,
+      message: "frontmatter must be a set of `key: value` lines",
+    });
     return { data: undefined, keyLines, body, fatal: false, errors };
   }
   return { data: value as Record<string, unknown>, keyLines, body, fatal: false, errors };
@@ -265,7 +283,8 @@ const RAW_DANGEROUS = new Set([
 const DANGEROUS_SCHEME = /^(javascript|data|vbscript):/i;
 const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
 const LINK_SCHEMES = new Set(["http", "https", "mailto", "tel"]);
-const COURSE_ASSET = /^\/course-assets\/[a-z0-9]+(?:-[a-z0-9]+)*\/[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9]+)*\.(?:png|jpe?g|gif|webp|avif)$/;
+const COURSE_ASSET =
+  /^\/course-assets\/[a-z0-9]+(?:-[a-z0-9]+)*\/[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9]+)*\.(?:png|jpe?g|gif|webp|avif)$/;
 
 /** Browsers ignore whitespace and control characters inside a scheme: so does this check. */
 function normalizeUrl(url: string): string {
@@ -301,12 +320,17 @@ function literalOf(node: EsNode | undefined): Literal | typeof NOT_LITERAL {
     case "Literal": {
       if ("regex" in node || "bigint" in node) return NOT_LITERAL;
       const v = node.value;
-      if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
+      if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean")
+        return v;
       return NOT_LITERAL;
     }
     case "UnaryExpression": {
       const arg = node.argument as EsNode | undefined;
-      if ((node.operator === "-" || node.operator === "+") && arg?.type === "Literal" && typeof arg.value === "number") {
+      if (
+        (node.operator === "-" || node.operator === "+") &&
+        arg?.type === "Literal" &&
+        typeof arg.value === "number"
+      ) {
         return node.operator === "-" ? -arg.value : arg.value;
       }
       return NOT_LITERAL;
@@ -331,14 +355,19 @@ function literalOf(node: EsNode | undefined): Literal | typeof NOT_LITERAL {
     case "ObjectExpression": {
       const out: Record<string, Literal> = {};
       for (const p of node.properties as EsNode[]) {
-        if (p.type !== "Property" || p.computed || p.method || p.shorthand || p.kind !== "init") return NOT_LITERAL;
+        if (p.type !== "Property" || p.computed || p.method || p.shorthand || p.kind !== "init")
+          return NOT_LITERAL;
         const key = p.key as EsNode;
         let name: string;
         if (key.type === "Identifier") name = String(key.name);
-        else if (key.type === "Literal" && (typeof key.value === "string" || typeof key.value === "number")) {
+        else if (
+          key.type === "Literal" &&
+          (typeof key.value === "string" || typeof key.value === "number")
+        ) {
           name = String(key.value);
         } else return NOT_LITERAL;
-        if (name === "__proto__" || name === "constructor" || name === "prototype") return NOT_LITERAL;
+        if (name === "__proto__" || name === "constructor" || name === "prototype")
+          return NOT_LITERAL;
         const v = literalOf(p.value as EsNode);
         if (v === NOT_LITERAL) return NOT_LITERAL;
         out[name] = v;
@@ -362,7 +391,8 @@ function programLiteral(program: EsNode | undefined): Literal | undefined | type
 function* stringsIn(value: Literal): Generator<string> {
   if (typeof value === "string") yield value;
   else if (Array.isArray(value)) for (const v of value) yield* stringsIn(v);
-  else if (value && typeof value === "object") for (const v of Object.values(value)) yield* stringsIn(v);
+  else if (value && typeof value === "object")
+    for (const v of Object.values(value)) yield* stringsIn(v);
 }
 
 function snippet(text: string): string {
@@ -388,7 +418,12 @@ class Validator {
 
   private error(at: { position?: { start: Point } } | Point | undefined, message: string) {
     const start = at && "line" in at ? at : at?.position?.start;
-    this.errors.push({ file: this.file, line: start?.line ?? 1, column: start?.column ?? 1, message });
+    this.errors.push({
+      file: this.file,
+      line: start?.line ?? 1,
+      column: start?.column ?? 1,
+      message,
+    });
   }
 
   run(root: MdNode) {
@@ -398,7 +433,10 @@ class Validator {
   private walk(node: MdNode, parent: MdNode | undefined, ancestors: string[]) {
     switch (node.type) {
       case "mdxjsEsm":
-        this.error(node, `\`import\`/\`export\` is not allowed in course content: ${snippet(node.value ?? "")}`);
+        this.error(
+          node,
+          `\`import\`/\`export\` is not allowed in course content: ${snippet(node.value ?? "")}`,
+        );
         return;
       case "mdxFlowExpression":
       case "mdxTextExpression": {
@@ -450,10 +488,14 @@ class Validator {
     }
     const spec = Object.hasOwn(registry, name) ? registry[name] : undefined;
     const isWidget = !spec && this.widgetNames.has(name);
-    const html = !spec && !isWidget && Object.hasOwn(HTML_ELEMENTS, name) ? HTML_ELEMENTS[name] : undefined;
+    const html =
+      !spec && !isWidget && Object.hasOwn(HTML_ELEMENTS, name) ? HTML_ELEMENTS[name] : undefined;
     if (!spec && !isWidget && !html) {
       const known = [...Object.keys(registry), ...this.widgetNames].join(", ");
-      this.error(node, `unknown element \`<${name}>\`: use one of ${known} or plain HTML such as <p>, <a>, <strong>`);
+      this.error(
+        node,
+        `unknown element \`<${name}>\`: use one of ${known} or plain HTML such as <p>, <a>, <strong>`,
+      );
       walkChildren();
       return;
     }
@@ -462,8 +504,13 @@ class Validator {
 
     if (spec?.island || isWidget) {
       if (parent?.type !== "root" || node.type !== "mdxJsxFlowElement") {
-        const where = ancestors.length ? `inside \`<${ancestors[ancestors.length - 1]}>\`` : "inside a paragraph or list";
-        this.error(node, `\`<${name}>\` must be at the top level of the lesson on its own lines, not ${where}`);
+        const where = ancestors.length
+          ? `inside \`<${ancestors[ancestors.length - 1]}>\``
+          : "inside a paragraph or list";
+        this.error(
+          node,
+          `\`<${name}>\` must be at the top level of the lesson on its own lines, not ${where}`,
+        );
       } else {
         this.islandCount++;
       }
@@ -488,8 +535,13 @@ class Validator {
     let questions = 0;
     for (const c of content) {
       if (isElement(c) && c.name === "Question") questions++;
-      else if (!isElement(c)) this.error(c, "only `<Question>` elements may appear inside `<Quiz>`");
-      else if (c.name !== "Question") this.error(c, `only \`<Question>\` elements may appear inside \`<Quiz>\`, found \`<${c.name ?? ""}>\``);
+      else if (!isElement(c))
+        this.error(c, "only `<Question>` elements may appear inside `<Quiz>`");
+      else if (c.name !== "Question")
+        this.error(
+          c,
+          `only \`<Question>\` elements may appear inside \`<Quiz>\`, found \`<${c.name ?? ""}>\``,
+        );
     }
     if (questions === 0 && content.length === 0) return; // "needs content" already reported
     if (questions === 0) this.error(node, "`<Quiz>` needs at least one `<Question>`");
@@ -502,23 +554,39 @@ class Validator {
     for (const c of content) {
       if (isElement(c) && c.name === "Choice") {
         choices++;
-        const attr = c.attributes?.find((a) => a.type === "mdxJsxAttribute" && a.name === "correct");
+        const attr = c.attributes?.find(
+          (a) => a.type === "mdxJsxAttribute" && a.name === "correct",
+        );
         if (attr) {
-          const v = attr.value == null ? true : typeof attr.value === "string" ? attr.value : programLiteral(attr.value.data?.estree);
+          const v =
+            attr.value == null
+              ? true
+              : typeof attr.value === "string"
+                ? attr.value
+                : programLiteral(attr.value.data?.estree);
           if (v === true) correct++;
         }
       } else if (isElement(c) && c.name === "Explanation") explanations++;
       else if (c.type === "paragraph") {
-        this.error(c, "put each `<Choice>` and the `<Explanation>` on its own line inside `<Question>`");
+        this.error(
+          c,
+          "put each `<Choice>` and the `<Explanation>` on its own line inside `<Question>`",
+        );
       } else if (!isElement(c) || (c.name !== "Choice" && c.name !== "Explanation")) {
         this.error(c, "only `<Choice>` and `<Explanation>` may appear inside `<Question>`");
       }
     }
-    if (choices < 2) this.error(node, `a \`<Question>\` needs at least 2 \`<Choice>\` elements, found ${choices}`);
-    if (choices > 26) this.error(node, `a \`<Question>\` may have at most 26 choices, found ${choices}`);
-    if (choices >= 2 && correct === 0) this.error(node, "a `<Question>` needs at least one `<Choice correct>`");
+    if (choices < 2)
+      this.error(node, `a \`<Question>\` needs at least 2 \`<Choice>\` elements, found ${choices}`);
+    if (choices > 26)
+      this.error(node, `a \`<Question>\` may have at most 26 choices, found ${choices}`);
+    if (choices >= 2 && correct === 0)
+      this.error(node, "a `<Question>` needs at least one `<Choice correct>`");
     if (explanations !== 1) {
-      this.error(node, `a \`<Question>\` needs exactly one \`<Explanation>\`, found ${explanations}`);
+      this.error(
+        node,
+        `a \`<Question>\` needs exactly one \`<Explanation>\`, found ${explanations}`,
+      );
     }
   }
 
@@ -551,7 +619,10 @@ class Validator {
       else {
         const v = programLiteral(attr.value.data?.estree);
         if (v === NOT_LITERAL || v === undefined) {
-          this.error(at?.start, `\`${prop}\` on \`<${name}>\` must be a literal value, found \`{${snippet(attr.value.value)}}\``);
+          this.error(
+            at?.start,
+            `\`${prop}\` on \`<${name}>\` must be a literal value, found \`{${snippet(attr.value.value)}}\``,
+          );
           ok = false;
           continue;
         }
@@ -561,7 +632,10 @@ class Validator {
       for (const s of stringsIn(value)) {
         const m = DANGEROUS_SCHEME.exec(normalizeUrl(s));
         if (m) {
-          this.error(at?.start, `\`${m[1]!.toLowerCase()}:\` URLs are not allowed (in \`${prop}\` on \`<${name}>\`)`);
+          this.error(
+            at?.start,
+            `\`${m[1]!.toLowerCase()}:\` URLs are not allowed (in \`${prop}\` on \`<${name}>\`)`,
+          );
           urlRefused = true;
           break;
         }
@@ -571,7 +645,9 @@ class Validator {
         continue;
       }
       if (spec) {
-        const ps: MdxPropSpec | undefined = Object.hasOwn(spec.props, prop) ? spec.props[prop] : undefined;
+        const ps: MdxPropSpec | undefined = Object.hasOwn(spec.props, prop)
+          ? spec.props[prop]
+          : undefined;
         if (!ps) {
           const allowed = Object.keys(spec.props);
           this.error(
@@ -594,7 +670,8 @@ class Validator {
           continue;
         }
       } else if (htmlAttrs) {
-        const allowed = GLOBAL_ATTRIBUTES.has(prop) || htmlAttrs.includes(prop) || /^aria-[a-z]+$/.test(prop);
+        const allowed =
+          GLOBAL_ATTRIBUTES.has(prop) || htmlAttrs.includes(prop) || /^aria-[a-z]+$/.test(prop);
         if (!allowed) {
           this.error(at?.start, `attribute \`${prop}\` is not allowed on \`<${name}>\``);
           ok = false;
@@ -606,7 +683,12 @@ class Validator {
           continue;
         }
         if (typeof value === "string") {
-          const problem = name === "img" && prop === "src" ? imageProblem(value) : URL_ATTRIBUTES.has(prop) ? linkProblem(value) : undefined;
+          const problem =
+            name === "img" && prop === "src"
+              ? imageProblem(value)
+              : URL_ATTRIBUTES.has(prop)
+                ? linkProblem(value)
+                : undefined;
           if (problem) {
             this.error(at?.start, problem);
             ok = false;
@@ -623,7 +705,8 @@ class Validator {
         }
       }
     }
-    if (htmlAttrs && name === "img" && ok && !("alt" in props)) this.error(node, "`<img>` needs an `alt` attribute");
+    if (htmlAttrs && name === "img" && ok && !("alt" in props))
+      this.error(node, "`<img>` needs an `alt` attribute");
     return ok ? props : undefined;
   }
 }
@@ -631,7 +714,8 @@ class Validator {
 function propProblem(spec: MdxPropSpec, value: Literal): string | undefined {
   if (typeof value !== spec.type) return `must be a ${spec.type}`;
   if (typeof value === "string") {
-    if (spec.values && !spec.values.includes(value)) return `must be one of ${spec.values.map((v) => `"${v}"`).join(", ")}`;
+    if (spec.values && !spec.values.includes(value))
+      return `must be one of ${spec.values.map((v) => `"${v}"`).join(", ")}`;
     if (spec.image) return imageProblem(value);
   }
   if (typeof value === "number") {
@@ -655,19 +739,29 @@ function placeStart(place: unknown): Point | undefined {
   if (!place || typeof place !== "object") return undefined;
   const p = place as { start?: Point; line?: number; column?: number };
   if (p.start && typeof p.start.line === "number") return p.start;
-  if (typeof p.line === "number" && typeof p.column === "number") return { line: p.line, column: p.column };
+  if (typeof p.line === "number" && typeof p.column === "number")
+    return { line: p.line, column: p.column };
   return undefined;
 }
 
 function buildErrors(error: unknown, file: string): SourceError[] {
   const messages = (error as { errors?: BuildMessage[] }).errors;
   if (!Array.isArray(messages) || messages.length === 0) {
-    return [{ file, line: 1, column: 1, message: `could not compile: ${String((error as Error)?.message ?? error)}` }];
+    return [
+      {
+        file,
+        line: 1,
+        column: 1,
+        message: `could not compile: ${String((error as Error)?.message ?? error)}`,
+      },
+    ];
   }
   return messages.map((m) => {
-    const cause = m.detail?.cause as { reason?: string; place?: unknown; message?: string } | undefined;
+    const cause = m.detail?.cause as
+      { reason?: string; place?: unknown; message?: string } | undefined;
     const start = placeStart(cause?.place) ?? placeStart(m.detail?.place);
-    const reason = cause?.reason ?? cause?.message ?? m.detail?.reason ?? m.text ?? "could not compile";
+    const reason =
+      cause?.reason ?? cause?.message ?? m.detail?.reason ?? m.text ?? "could not compile";
     const line = start?.line ?? m.location?.line ?? 1;
     const column = start?.column ?? (m.location ? m.location.column + 1 : 1);
     return { file, line, column, message: `invalid MDX: ${reason.split("\n")[0]}` };
@@ -705,7 +799,9 @@ function renderChildren(children: ReactNode): string {
 }
 
 function elementsOf(children: ReactNode): ReactElement<Record<string, unknown>>[] {
-  return Children.toArray(children).filter((c): c is ReactElement<Record<string, unknown>> => isValidElement(c));
+  return Children.toArray(children).filter((c): c is ReactElement<Record<string, unknown>> =>
+    isValidElement(c),
+  );
 }
 
 type Collected =
@@ -716,7 +812,10 @@ type Collected =
 const MARKER_TAG = "staffroom-island";
 const MARKER_SPLIT = new RegExp(`<${MARKER_TAG} data-n="(\\d+)"></${MARKER_TAG}>`);
 
-function buildQuiz(id: string, props: Record<string, unknown>): { island: QuizIsland; key: QuizAnswerKey } {
+function buildQuiz(
+  id: string,
+  props: Record<string, unknown>,
+): { island: QuizIsland; key: QuizAnswerKey } {
   const passMark = typeof props.passMark === "number" ? props.passMark : 0.8;
   const questions: QuizQuestionData[] = [];
   const key: QuizAnswerKey = { passMark, questions: {} };
@@ -786,7 +885,8 @@ async function compileNow(source: string, file: string): Promise<CompiledMdx> {
     });
     code = result.code;
   } catch (error) {
-    if (validator.errors.length > 0) throw new MdxError(sortErrors([...front.errors, ...validator.errors]));
+    if (validator.errors.length > 0)
+      throw new MdxError(sortErrors([...front.errors, ...validator.errors]));
     throw new MdxError(sortErrors([...front.errors, ...buildErrors(error, file)]));
   }
   if (front.errors.length > 0) throw new MdxError(front.errors);
@@ -802,7 +902,8 @@ async function compileNow(source: string, file: string): Promise<CompiledMdx> {
     Acknowledge: (props: Record<string, unknown>) => marker({ kind: "acknowledge", props }),
   };
   for (const widget of widgetNames) {
-    components[widget] = (props: Record<string, unknown>) => marker({ kind: "widget", widget, props });
+    components[widget] = (props: Record<string, unknown>) =>
+      marker({ kind: "widget", widget, props });
   }
 
   let html: string;
@@ -810,7 +911,14 @@ async function compileNow(source: string, file: string): Promise<CompiledMdx> {
     const Content = getMDXComponent(code);
     html = renderToStaticMarkup(createElement(Content, { components: components as never }));
   } catch (error) {
-    throw new MdxError([{ file, line: 1, column: 1, message: `could not render: ${(error as Error)?.message ?? String(error)}` }]);
+    throw new MdxError([
+      {
+        file,
+        line: 1,
+        column: 1,
+        message: `could not render: ${(error as Error)?.message ?? String(error)}`,
+      },
+    ]);
   }
 
   const parts = html.split(MARKER_SPLIT);
@@ -825,7 +933,14 @@ async function compileNow(source: string, file: string): Promise<CompiledMdx> {
     }
     const entry = collected[Number(parts[i])];
     if (!entry || Number(parts[i]) !== islands.length) {
-      throw new MdxError([{ file, line: 1, column: 1, message: "interactive elements must be at the top level of the lesson" }]);
+      throw new MdxError([
+        {
+          file,
+          line: 1,
+          column: 1,
+          message: "interactive elements must be at the top level of the lesson",
+        },
+      ]);
     }
     if (entry.kind === "quiz") {
       const { island, key } = buildQuiz(`quiz-${++counters.quiz}`, entry.props);
@@ -840,11 +955,23 @@ async function compileNow(source: string, file: string): Promise<CompiledMdx> {
         statementText: htmlToText(statementHtml),
       });
     } else {
-      islands.push({ kind: "widget", id: `widget-${++counters.widget}`, widget: entry.widget, props: toJson(entry.props) });
+      islands.push({
+        kind: "widget",
+        id: `widget-${++counters.widget}`,
+        widget: entry.widget,
+        props: toJson(entry.props),
+      });
     }
   }
   if (islands.length !== collected.length || islands.length !== validator.islandCount) {
-    throw new MdxError([{ file, line: 1, column: 1, message: "interactive elements must be at the top level of the lesson" }]);
+    throw new MdxError([
+      {
+        file,
+        line: 1,
+        column: 1,
+        message: "interactive elements must be at the top level of the lesson",
+      },
+    ]);
   }
 
   return { segments, islands, answerKey, assessedHash: assessedHashOf(islands, answerKey) };
@@ -852,11 +979,20 @@ async function compileNow(source: string, file: string): Promise<CompiledMdx> {
 
 /** sha256 of everything assessed: quiz items, answer keys, pass marks, acknowledgement text. */
 export function assessedHashOf(islands: IslandData[], answerKey: AnswerKey): string {
-  const assessed = islands.flatMap((island) => {
+  const assessed = islands.flatMap((island): unknown[] => {
     if (island.kind === "quiz") {
-      return [{ kind: "quiz", id: island.id, passMark: island.passMark, questions: island.questions, key: answerKey[island.id] ?? null }];
+      return [
+        {
+          kind: "quiz",
+          id: island.id,
+          passMark: island.passMark,
+          questions: island.questions,
+          key: answerKey[island.id] ?? null,
+        },
+      ];
     }
-    if (island.kind === "acknowledge") return [{ kind: "acknowledge", id: island.id, text: island.statementText }];
+    if (island.kind === "acknowledge")
+      return [{ kind: "acknowledge", id: island.id, text: island.statementText }];
     return [];
   });
   return sha256(JSON.stringify(assessed));
@@ -897,7 +1033,12 @@ export function compileMdx(source: string, options: { file: string }): Promise<C
   if (size > MAX_SOURCE_BYTES) {
     return Promise.reject(
       new MdxError([
-        { file, line: 1, column: 1, message: `file is too large (${Math.ceil(size / 1024)} KB; the limit is ${MAX_SOURCE_BYTES / 1024} KB)` },
+        {
+          file,
+          line: 1,
+          column: 1,
+          message: `file is too large (${Math.ceil(size / 1024)} KB; the limit is ${MAX_SOURCE_BYTES / 1024} KB)`,
+        },
       ]),
     );
   }

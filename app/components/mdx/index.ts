@@ -23,7 +23,7 @@ export interface MdxPropSpec {
 }
 
 export interface MdxComponentSpec {
-  component: ComponentType<any>;
+  component: ComponentType<never>;
   props: Record<string, MdxPropSpec>;
   children: "allowed" | "required" | "none";
   /** Rendered on the lesson page as an interactive island; must be top level in the lesson. */
@@ -85,8 +85,19 @@ export const mdxRegistry = {
 
 export type MdxComponentName = keyof typeof mdxRegistry;
 
-export const mdxComponents: Record<string, ComponentType<any>> = Object.fromEntries(
+export const mdxComponents: Record<string, ComponentType<never>> = Object.fromEntries(
   Object.entries(mdxRegistry).map(([name, spec]) => [name, spec.component]),
 );
 
-export { Acknowledge, Callout, Choice, Explanation, Figure, KeyPoint, MondayAction, Question, Quiz, Scenario };
+export {
+  Acknowledge,
+  Callout,
+  Choice,
+  Explanation,
+  Figure,
+  KeyPoint,
+  MondayAction,
+  Question,
+  Quiz,
+  Scenario,
+};

@@ -1,0 +1,58 @@
+import path from "node:path";
+import { migrateToLatest } from "#db/migrate";
+import { checkCourses, formatCourseErrors, syncCourses } from "~/services/courses.server";
+import { handlesFor } from "~/utils/db.server";
+import { env } from "~/utils/env.server";
+
+const USAGE = `Usage:
+  staffroom courses check [dir]   validate and compile every course (no database needed)
+  staffroom courses sync          publish COURSES_DIR to the database`;
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** `courses check [dir]` and `courses sync`. Returns the exit code. */
+export async function coursesCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === "check") {
+    if (rest.length > 1) {
+      console.error(USAGE);
+      return 1;
+    }
+    const dir = rest[0] ? path.resolve(process.cwd(), rest[0]) : env().coursesDir;
+    const result = await checkCourses(dir);
+    if (result.errors.length > 0) {
+      console.log(formatCourseErrors(result.errors, { dir }));
+      console.log(`${plural(result.errors.length, "error")}: nothing was published.`);
+      return 1;
+    }
+    const lessons = result.courses.reduce((n, c) => n + c.lessons.length, 0);
+    console.log(`${plural(result.courses.length, "course")}, ${plural(lessons, "lesson")} OK`);
+    return 0;
+  }
+  if (sub === "sync") {
+    if (rest.length > 0) {
+      console.error(USAGE);
+      return 1;
+    }
+    await migrateToLatest(handlesFor().db);
+    const dir = env().coursesDir;
+    const summary = await syncCourses(dir);
+    if (summary.errors.length > 0) {
+      console.log(formatCourseErrors(summary.errors, { dir }));
+      console.log(
+        `${plural(summary.errors.length, "error")}: nothing was changed; the published versions stay live.`,
+      );
+      return 1;
+    }
+    console.log(
+      `${plural(summary.courses, "course")}, ${plural(summary.lessons, "lesson")}: ` +
+        `${summary.published} published, ${summary.unchanged} unchanged, ${summary.archived} archived ` +
+        `(${summary.compiled} compiled, ${summary.reused} from cache)`,
+    );
+    return 0;
+  }
+  console.error(USAGE);
+  return 1;
+}

@@ -1,0 +1,175 @@
+import { parse } from "csv-parse/sync";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createUser, findOrCreateDepartment } from "~/models/users.server";
+import { hashPassword } from "~/utils/password.server";
+import { migratedDatabase } from "../helpers/db";
+import { Browser } from "../helpers/http";
+import { startServer, type RunningServer } from "../helpers/server";
+
+const PASSWORD = "integration-pass-1";
+let server: RunningServer;
+let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
+
+// Leader Lee; Mia manages Max and Ann; Max manages Bo and Cy; Xena manages Dee (another team).
+const PEOPLE = [
+  { key: "lee", name: "Lee Leader", dept: "Board", leader: true },
+  { key: "mia", name: "Mia Manager", dept: "Sales", manager: "lee" },
+  { key: "max", name: "Max Middle", dept: "Sales", manager: "mia" },
+  { key: "ann", name: "Ann Able", dept: "Sales", manager: "mia" },
+  { key: "bo", name: "Bo Baker", dept: "Sales", manager: "max" },
+  { key: "cy", name: "Cy Cole", dept: "Sales", manager: "max" },
+  { key: "xena", name: "Xena Other", dept: "Warehouse", manager: "lee" },
+  { key: "dee", name: "Dee Dunn", dept: "Warehouse", manager: "xena" },
+] as const;
+const email = (key: string) => `${key}@test.example`;
+const nameOf = (key: string) => PEOPLE.find((p) => p.key === key)!.name;
+
+async function as(key: string) {
+  const browser = new Browser(server.url);
+  await browser.login(email(key), PASSWORD);
+  return browser;
+}
+
+async function notFinishedNames(course: string) {
+  const leader = await as("lee");
+  const res = await leader.get(`/reports/not-finished.csv?course=${course}`);
+  expect(res.status).toBe(200);
+  const rows = parse(await res.text(), { columns: true }) as Record<string, string>[];
+  return rows.map((r) => r.name).sort();
+}
+
+beforeAll(async () => {
+  ({ sqlite } = await migratedDatabase());
+  const passwordHash = await hashPassword(PASSWORD);
+  const ids = new Map<string, number>();
+  for (const p of PEOPLE) {
+    ids.set(
+      p.key,
+      await createUser({
+        email: email(p.key),
+        name: p.name,
+        departmentId: await findOrCreateDepartment(p.dept),
+        managerId: "manager" in p ? ids.get(p.manager)! : null,
+        isLeader: "leader" in p,
+        passwordHash,
+      }),
+    );
+  }
+  server = await startServer({
+    DATABASE_PATH: process.env.DATABASE_PATH!,
+    COURSES_DIR: "test/fixtures/courses-integration",
+  });
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("the learning loop", () => {
+  test("the not-finished list names exactly who has not finished, before and after a completion", async () => {
+    const everyone = PEOPLE.map((p) => p.name).sort();
+    expect(await notFinishedNames("basics")).toEqual(everyone);
+
+    const bo = await as("bo");
+    const page = await bo.get("/courses/basics/first");
+    expect(page.status).toBe(200);
+    expect(await notFinishedNames("basics")).toEqual(everyone);
+
+    const first = await bo.post("/courses/basics/first", { intent: "complete" });
+    expect(first.status).toBe(302);
+    expect(first.headers.get("location")).toBe("/courses/basics/second");
+    expect(await notFinishedNames("basics")).toEqual(everyone);
+
+    const second = await bo.post("/courses/basics/second", { intent: "complete" });
+    expect(second.status).toBe(302);
+    expect(await notFinishedNames("basics")).toEqual(everyone.filter((n) => n !== nameOf("bo")));
+    // The other course is untouched.
+    expect(await notFinishedNames("quizzed")).toEqual(everyone);
+
+    const home = await (await bo.get("/")).text();
+    expect(home).toContain("You have completed 1 of 2 courses.");
+  });
+
+  test("a lesson with a quiz cannot be marked complete by hand", async () => {
+    const cy = await as("cy");
+    const res = await cy.post("/courses/quizzed/check", { intent: "complete" });
+    expect(res.status).toBe(400);
+    expect(sqlite.prepare("select count(*) n from lesson_progress where completed_at is not null and user_id = (select id from users where email = ?)").get(email("cy"))).toEqual({ n: 0 });
+  });
+
+  test("lesson pages carry no compiled MDX and no answer key", async () => {
+    const ann = await as("ann");
+    for (const path of ["/courses/quizzed/check", "/courses/quizzed/check.data", "/courses/quizzed", "/courses/basics/first"]) {
+      const body = await (await ann.get(path)).text();
+      expect(body).not.toMatch(/MDXContent|getMDXComponent|_jsx\(|jsx_runtime|new Function/);
+      expect(body).not.toContain("EXPLANATION-MARKER");
+      expect(body).not.toMatch(/\\?"correct\\?"\s*:/);
+    }
+    const html = await (await ann.get("/courses/quizzed/check")).text();
+    expect(html).toContain("Which colour is the sky on a clear day?");
+  });
+});
+
+describe("who sees whom", () => {
+  const teamEmails = async (key: string) => {
+    const res = await (await as(key)).get("/team");
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const table = html.slice(html.indexOf('data-testid="team-table"'), html.indexOf("</table>"));
+    return [...new Set(table.match(/[a-z]+@test\.example/g))].sort();
+  };
+
+  test("a manager's team page lists exactly their subtree", async () => {
+    expect(await teamEmails("mia")).toEqual(["ann", "bo", "cy", "max"].map(email));
+    expect(await teamEmails("max")).toEqual(["bo", "cy"].map(email));
+    expect(await teamEmails("xena")).toEqual(["dee"].map(email));
+  });
+
+  test("learners and managers cannot open leadership reports; learners have no team page", async () => {
+    const bo = await as("bo");
+    expect((await bo.get("/reports")).status).toBe(403);
+    expect((await bo.get("/reports/not-finished.csv")).status).toBe(403);
+    expect((await bo.get("/team")).status).toBe(403);
+    const max = await as("max");
+    expect((await max.get("/reports?course=basics")).status).toBe(403);
+  });
+
+  test("anonymous visitors are sent to the login page", async () => {
+    const res = await new Browser(server.url).get("/courses/basics/first");
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe("/login?redirectTo=%2Fcourses%2Fbasics%2Ffirst");
+  });
+});
+
+describe("CSRF: a foreign or missing Origin gets 403 and changes nothing", () => {
+  const count = (sql: string) => (sqlite.prepare(sql).get() as { n: number }).n;
+
+  test.each([
+    ["foreign", "https://evil.example"],
+    ["missing", null],
+  ])("%s Origin on /login", async (_, origin) => {
+    const before = count("select count(*) n from sessions");
+    const res = await new Browser(server.url).post("/login", { email: email("ann"), password: PASSWORD }, origin);
+    expect(res.status).toBe(403);
+    expect(res.headers.get("set-cookie")).toBeNull();
+    expect(count("select count(*) n from sessions")).toBe(before);
+  });
+
+  test.each([
+    ["foreign", "https://evil.example"],
+    ["missing", null],
+  ])("%s Origin on a lesson", async (_, origin) => {
+    const dee = await as("dee");
+    const before = count("select count(*) n from progress_events");
+    const res = await dee.post("/courses/basics/first", { intent: "complete" }, origin);
+    expect(res.status).toBe(403);
+    expect(count("select count(*) n from progress_events")).toBe(before);
+    expect(count("select count(*) n from lesson_progress where completed_at is not null")).toBe(2);
+  });
+});
+
+test("GET /healthz answers ok", async () => {
+  const res = await fetch(`${server.url}/healthz`);
+  expect(res.status).toBe(200);
+  expect(await res.json()).toMatchObject({ status: "ok" });
+});
