@@ -19,7 +19,9 @@ export async function startServer() {
       for (let i = 0; i < workers; i++) cluster.fork();
       cluster.on("exit", (worker, code, signal) => {
         if (signal !== "SIGTERM" && code !== 0) {
-          console.error(`Worker ${worker.process.pid} exited (${signal ?? code}); starting another.`);
+          console.error(
+            `Worker ${worker.process.pid} exited (${signal ?? code}); starting another.`,
+          );
           cluster.fork();
         }
       });
@@ -52,7 +54,9 @@ export async function startServer() {
   const server = app.listen(port, host, () => {
     if (cluster.isPrimary || cluster.worker?.id === 1) {
       const origin = process.env.ORIGIN ?? `http://localhost:${port}`;
-      console.log(`Staffroom is listening on ${origin} (${workers} worker${workers > 1 ? "s" : ""})`);
+      console.log(
+        `Staffroom is listening on ${origin} (${workers} worker${workers > 1 ? "s" : ""})`,
+      );
     }
   });
   const stop = () => server.close(() => process.exit(0));

@@ -110,7 +110,8 @@ describe("login", () => {
   });
 
   test("repeated failures on one account are throttled, even with the right password", async () => {
-    for (let i = 0; i < 5; i++) await attemptLogin("ann@example.com", `guess-${i}-xx`, `10.1.0.${i}`);
+    for (let i = 0; i < 5; i++)
+      await attemptLogin("ann@example.com", `guess-${i}-xx`, `10.1.0.${i}`);
     const result = await attemptLogin("ann@example.com", "correct horse battery", "10.1.0.99");
     expect(result).toMatchObject({ ok: false, reason: "throttled" });
   });
@@ -124,6 +125,8 @@ describe("password policy", () => {
   });
 
   test("hashes are argon2id with m=19 MiB, t=2, p=1", async () => {
-    expect(await hashPassword("a long and unusual phrase")).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await hashPassword("a long and unusual phrase")).toMatch(
+      /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/,
+    );
   });
 });

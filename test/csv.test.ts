@@ -2,9 +2,12 @@ import { parse } from "csv-parse/sync";
 import { expect, test } from "vitest";
 import { neutralizeCell, toCsv } from "~/utils/csv.server";
 
-test.each(["=1+1", "+44 20", "-3", "@SUM(A1)", "\tx", "\rx"])("neutralises a cell starting %j", (cell) => {
-  expect(neutralizeCell(cell)).toBe(`'${cell}`);
-});
+test.each(["=1+1", "+44 20", "-3", "@SUM(A1)", "\tx", "\rx"])(
+  "neutralises a cell starting %j",
+  (cell) => {
+    expect(neutralizeCell(cell)).toBe(`'${cell}`);
+  },
+);
 
 test("leaves ordinary cells alone and round-trips commas, quotes and newlines", () => {
   const rows = [{ name: 'Ann "Nan" O, Neil', note: "line 1\nline 2" }];

@@ -33,8 +33,14 @@ describe("gradeQuiz", () => {
   });
 
   test("exactly at the pass mark passes; one below fails", () => {
-    expect(gradeQuiz(key, { ...allRight, q5: ["q5-b"] })).toMatchObject({ score: 0.8, passed: true });
-    expect(gradeQuiz(key, { ...allRight, q4: [], q5: ["q5-b"] })).toMatchObject({ score: 0.6, passed: false });
+    expect(gradeQuiz(key, { ...allRight, q5: ["q5-b"] })).toMatchObject({
+      score: 0.8,
+      passed: true,
+    });
+    expect(gradeQuiz(key, { ...allRight, q4: [], q5: ["q5-b"] })).toMatchObject({
+      score: 0.6,
+      passed: false,
+    });
   });
 
   test("a multiple-choice question needs exactly the correct set", () => {

@@ -12,12 +12,16 @@ export async function demoCommand(args: string[]): Promise<number> {
   await migrateToLatest(handlesFor().db);
   const sync = await syncCourses(env().coursesDir);
   if (sync.errors.length > 0) {
-    console.error(`The courses have errors, so the demo cannot start:\n${formatCourseErrors(sync.errors)}`);
+    console.error(
+      `The courses have errors, so the demo cannot start:\n${formatCourseErrors(sync.errors)}`,
+    );
     return 1;
   }
   try {
     const seeded = await seedDemo();
-    console.log(`Seeded the demo organisation: ${seeded.people} people, ${seeded.completions} lesson completions.`);
+    console.log(
+      `Seeded the demo organisation: ${seeded.people} people, ${seeded.completions} lesson completions.`,
+    );
   } catch (error) {
     if (!(error instanceof DemoRefused)) throw error;
     console.log(

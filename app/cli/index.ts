@@ -35,7 +35,9 @@ export async function main(argv: string[]): Promise<number> {
     return await command(rest);
   } catch (error) {
     console.error(
-      error instanceof UsageError ? `${error.message}\n\n${USAGE}` : `Error: ${(error as Error).message}`,
+      error instanceof UsageError
+        ? `${error.message}\n\n${USAGE}`
+        : `Error: ${(error as Error).message}`,
     );
     return 1;
   } finally {

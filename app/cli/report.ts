@@ -12,7 +12,9 @@ export async function reportCommand(args: string[]): Promise<number> {
     format: { type: "string" },
   });
   if (positionals.join(" ") !== "not-finished") {
-    throw new UsageError(`Unknown report "${positionals.join(" ")}"; the report is "not-finished".`);
+    throw new UsageError(
+      `Unknown report "${positionals.join(" ")}"; the report is "not-finished".`,
+    );
   }
   const format = (values.format ?? "table") as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) {
@@ -38,9 +40,18 @@ export async function reportCommand(args: string[]): Promise<number> {
     process.stdout.write(notFinishedCsv(rows));
   } else {
     const columns = NOT_FINISHED_COLUMNS.slice(0, 6);
-    const cells = [columns.map((c) => c.header), ...rows.map((r) => columns.map((c) => String(c.value(r) ?? "")))];
+    const cells = [
+      columns.map((c) => c.header),
+      ...rows.map((r) => columns.map((c) => String(c.value(r) ?? ""))),
+    ];
     const widths = columns.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
-    for (const row of cells) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd());
+    for (const row of cells)
+      console.log(
+        row
+          .map((cell, i) => cell.padEnd(widths[i]!))
+          .join("  ")
+          .trimEnd(),
+      );
     console.log(`\n${rows.length} not finished.`);
   }
   return 0;

@@ -5,7 +5,15 @@ export function StatusBadge({ status }: { status: ProgressStatus }) {
   return <span className={`badge badge--${status}`}>{STATUS_LABELS[status]}</span>;
 }
 
-export function ProgressBar({ done, total, label }: { done: number; total: number; label: string }) {
+export function ProgressBar({
+  done,
+  total,
+  label,
+}: {
+  done: number;
+  total: number;
+  label: string;
+}) {
   const percent = total === 0 ? 0 : Math.round((done / total) * 100);
   return (
     <div className="progress">

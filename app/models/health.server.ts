@@ -6,6 +6,9 @@ export async function databaseHealth(): Promise<{ status: "ok" | "unavailable"; 
     await sql`select count(*) from users`.execute(db);
     return { status: "ok" };
   } catch (error) {
-    return { status: "unavailable", detail: error instanceof Error ? error.message : String(error) };
+    return {
+      status: "unavailable",
+      detail: error instanceof Error ? error.message : String(error),
+    };
   }
 }

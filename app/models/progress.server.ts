@@ -36,7 +36,13 @@ async function appendEvent(
 async function touchCourse(trx: Trx, userId: number, courseId: number, at: string) {
   await trx
     .insertInto("course_progress")
-    .values({ user_id: userId, course_id: courseId, lessons_completed: 0, started_at: at, last_activity_at: at })
+    .values({
+      user_id: userId,
+      course_id: courseId,
+      lessons_completed: 0,
+      started_at: at,
+      last_activity_at: at,
+    })
     .onConflict((oc) => oc.columns(["user_id", "course_id"]).doUpdateSet({ last_activity_at: at }))
     .execute();
 }
@@ -101,7 +107,9 @@ export async function completeLessonIn(
       completed_at: at,
     })
     .onConflict((oc) =>
-      oc.columns(["user_id", "lesson_id"]).doUpdateSet({ completed_at: at, version_id: ref.versionId }),
+      oc
+        .columns(["user_id", "lesson_id"])
+        .doUpdateSet({ completed_at: at, version_id: ref.versionId }),
     )
     .execute();
   await appendEvent(trx, userId, ref, "lesson_completed", at, evidence);

@@ -15,7 +15,10 @@ export async function issueToken(purpose: Purpose, userId: number | null, ttlMs:
       .set({ used_at: stamp })
       .where("purpose", "=", purpose)
       .where("used_at", "is", null);
-    expireOld = userId === null ? expireOld.where("user_id", "is", null) : expireOld.where("user_id", "=", userId);
+    expireOld =
+      userId === null
+        ? expireOld.where("user_id", "is", null)
+        : expireOld.where("user_id", "=", userId);
     await expireOld.execute();
     await trx
       .insertInto("one_time_tokens")

@@ -28,7 +28,10 @@ export default function Home() {
           <p>
             <strong>{nextCourse.lessonTitle}</strong> in {nextCourse.courseTitle}
           </p>
-          <Link className="button" to={`/courses/${nextCourse.courseSlug}/${nextCourse.lessonSlug}`}>
+          <Link
+            className="button"
+            to={`/courses/${nextCourse.courseSlug}/${nextCourse.lessonSlug}`}
+          >
             Continue
           </Link>
         </section>

@@ -9,7 +9,9 @@ import { QuizSubmissionError } from "~/services/quiz.server";
 import { requireViewer } from "~/utils/auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `${data.lesson.title} · ${data.course.title} · Staffroom` : "Lesson · Staffroom" },
+  {
+    title: data ? `${data.lesson.title} · ${data.course.title} · Staffroom` : "Lesson · Staffroom",
+  },
 ];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -30,7 +32,9 @@ const Intent = z.discriminatedUnion("intent", [
 export async function action({ request, params }: ActionFunctionArgs) {
   const viewer = await requireViewer(request);
   const form = await request.formData();
-  const parsed = Intent.safeParse(Object.fromEntries([...form].filter(([name]) => CONTROL_FIELDS.has(name))));
+  const parsed = Intent.safeParse(
+    Object.fromEntries([...form].filter(([name]) => CONTROL_FIELDS.has(name))),
+  );
   if (!parsed.success) throw new Response("Unknown lesson action.", { status: 400 });
   const courseSlug = params.course ?? "";
   const lessonSlug = params.lesson ?? "";
@@ -71,16 +75,22 @@ export default function LessonPage() {
       <header className="lesson__header">
         <h1 id="lesson-title">{lesson.title}</h1>
         <p className="muted">
-          About {lesson.minutes} minutes · <StatusBadge status={completedAt ? "completed" : "in_progress"} />
+          About {lesson.minutes} minutes ·{" "}
+          <StatusBadge status={completedAt ? "completed" : "in_progress"} />
         </p>
       </header>
       <div className="prose">
-        <LessonBody rendered={rendered} versionId={versionId} quizResult={actionData ?? undefined} />
+        <LessonBody
+          rendered={rendered}
+          versionId={versionId}
+          quizResult={actionData ?? undefined}
+        />
       </div>
       <footer className="lesson__footer">
         {completedAt ? (
           <p className="done-note" role="status">
-            You completed this lesson on {new Date(completedAt).toLocaleDateString("en-GB", { dateStyle: "long" })}.
+            You completed this lesson on{" "}
+            {new Date(completedAt).toLocaleDateString("en-GB", { dateStyle: "long" })}.
           </p>
         ) : hasQuiz ? (
           <p className="muted">Pass the quiz above to complete this lesson.</p>

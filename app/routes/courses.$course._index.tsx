@@ -23,11 +23,16 @@ export default function CoursePage() {
   return (
     <>
       <nav aria-label="Breadcrumb" className="breadcrumb">
-        <Link to="/">My training</Link> <span aria-hidden="true">›</span> <span>{course.title}</span>
+        <Link to="/">My training</Link> <span aria-hidden="true">›</span>{" "}
+        <span>{course.title}</span>
       </nav>
       <h1>{course.title}</h1>
       <p className="lede">{course.summary}</p>
-      <ProgressBar done={done} total={lessons.length} label={`${course.title}: lessons completed`} />
+      <ProgressBar
+        done={done}
+        total={lessons.length}
+        label={`${course.title}: lessons completed`}
+      />
       {next ? (
         <p>
           <Link className="button" to={`/courses/${course.slug}/${next.slug}`}>

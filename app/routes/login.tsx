@@ -26,7 +26,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = LoginForm.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) {
     const fields = parsed.error.flatten().fieldErrors;
-    return data({ errors: { email: fields.email?.[0], password: fields.password?.[0] }, form: undefined }, 400);
+    return data(
+      { errors: { email: fields.email?.[0], password: fields.password?.[0] }, form: undefined },
+      400,
+    );
   }
   const { email, password, redirectTo } = parsed.data;
   const result = await attemptLogin(email, password, context.clientIp ?? "unknown");
@@ -35,7 +38,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
       result.reason === "throttled"
         ? `Too many failed attempts. Try again in ${Math.ceil(result.retryAfterMs / 60000)} minutes.`
         : "That email and password do not match an active account.";
-    return data({ errors: { email: undefined, password: undefined }, form: message }, result.reason === "throttled" ? 429 : 400);
+    return data(
+      { errors: { email: undefined, password: undefined }, form: message },
+      result.reason === "throttled" ? 429 : 400,
+    );
   }
   return redirect(safeRedirect(redirectTo), {
     headers: { "Set-Cookie": await createSessionCookie(result.userId) },
@@ -77,7 +83,9 @@ export default function Login() {
           {submitting ? "Logging in…" : "Log in"}
         </button>
       </Form>
-      <p className="muted small">Forgotten your password? Ask your Staffroom administrator for a new link.</p>
+      <p className="muted small">
+        Forgotten your password? Ask your Staffroom administrator for a new link.
+      </p>
     </section>
   );
 }

@@ -100,7 +100,8 @@ export default function Reports() {
         </a>
       </Form>
       <p role="status">
-        {rows.length} {rows.length === 1 ? "course not finished" : "course completions outstanding"}.
+        {rows.length} {rows.length === 1 ? "course not finished" : "course completions outstanding"}
+        .
       </p>
       <div className="table-wrap" role="region" aria-labelledby="list-title" tabIndex={0}>
         <table className="data-table" data-testid="not-finished">

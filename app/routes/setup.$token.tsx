@@ -25,14 +25,35 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const parsed = SetupForm.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) {
     const fields = parsed.error.flatten().fieldErrors;
-    return data({ errors: { name: fields.name?.[0], email: fields.email?.[0], password: fields.password?.[0], form: undefined } }, 400);
+    return data(
+      {
+        errors: {
+          name: fields.name?.[0],
+          email: fields.email?.[0],
+          password: fields.password?.[0],
+          form: undefined,
+        },
+      },
+      400,
+    );
   }
   try {
     const userId = await createFirstAdmin(params.token ?? "", parsed.data);
     return redirect("/", { headers: { "Set-Cookie": await createSessionCookie(userId) } });
   } catch (error) {
     if (!(error instanceof AccountError)) throw error;
-    return data({ errors: { name: undefined, email: undefined, password: undefined, form: undefined, [error.field]: error.message } }, 400);
+    return data(
+      {
+        errors: {
+          name: undefined,
+          email: undefined,
+          password: undefined,
+          form: undefined,
+          [error.field]: error.message,
+        },
+      },
+      400,
+    );
   }
 }
 
@@ -42,10 +63,21 @@ export default function Setup() {
     <section className="auth-card" aria-labelledby="setup-title">
       <h1 id="setup-title">Create the first administrator</h1>
       <p className="muted">This link works once. You can invite everyone else afterwards.</p>
-      {errors?.form ? <p className="form-error" role="alert">{errors.form}</p> : null}
+      {errors?.form ? (
+        <p className="form-error" role="alert">
+          {errors.form}
+        </p>
+      ) : null}
       <Form method="post" noValidate>
         <Field label="Your name" name="name" autoComplete="name" required error={errors?.name} />
-        <Field label="Email" name="email" type="email" autoComplete="username" required error={errors?.email} />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          error={errors?.email}
+        />
         <Field
           label="Password"
           name="password"
@@ -55,7 +87,9 @@ export default function Setup() {
           required
           error={errors?.password}
         />
-        <button type="submit" className="button">Create administrator</button>
+        <button type="submit" className="button">
+          Create administrator
+        </button>
       </Form>
     </section>
   );

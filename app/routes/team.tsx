@@ -13,13 +13,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export default function Team() {
   const { courses, people } = useLoaderData<typeof loader>();
-  const finished = people.filter((p) => courses.every((c) => p.courses[c.slug]?.status === "completed")).length;
+  const finished = people.filter((p) =>
+    courses.every((c) => p.courses[c.slug]?.status === "completed"),
+  ).length;
   return (
     <>
       <h1>My team</h1>
       <p className="lede">
-        {people.length} {people.length === 1 ? "person reports" : "people report"} to you directly or
-        through their managers; {finished} of them have finished every course.
+        {people.length} {people.length === 1 ? "person reports" : "people report"} to you directly
+        or through their managers; {finished} of them have finished every course.
       </p>
       <div className="table-wrap" role="region" aria-label="Team progress" tabIndex={0}>
         <table className="data-table" data-testid="team-table">

@@ -23,7 +23,10 @@ export async function createFirstAdmin(
   const problem = passwordProblem(person.password);
   if (problem) throw new AccountError("password", problem);
   if (!(await isFirstAdminLinkLive(token)) || !(await consumeToken(token, "first-admin"))) {
-    throw new AccountError("form", "This set-up link has expired or was already used. Restart the server for a new one.");
+    throw new AccountError(
+      "form",
+      "This set-up link has expired or was already used. Restart the server for a new one.",
+    );
   }
   return createUser({
     email: person.email,

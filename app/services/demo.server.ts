@@ -40,31 +40,172 @@ const OPS = "Operations";
 const OFFICE = "Finance & Office";
 
 const LEADS: SeedPerson[] = [
-  { name: "Margaret Okafor", title: "Managing Director", department: OFFICE, leader: true, diligence: 0.2 },
-  { name: "Priya Shah", title: "Head of Sales & Service", department: SALES, manager: "Margaret Okafor", diligence: 0.5 },
-  { name: "Tom Becker", title: "Head of Operations", department: OPS, manager: "Margaret Okafor", diligence: 0.1 },
-  { name: "Lena Novak", title: "Finance Manager", department: OFFICE, manager: "Margaret Okafor", diligence: 0.7 },
-  { name: "Sam Patel", title: "Office & Systems Administrator", department: OFFICE, manager: "Lena Novak", admin: true, diligence: 1 },
-  { name: "Owen Price", title: "Shop Manager", department: SALES, manager: "Priya Shah", diligence: 0.6 },
-  { name: "Aisha Khan", title: "Customer Service Lead", department: SALES, manager: "Priya Shah", diligence: 0.9 },
-  { name: "Dan Murphy", title: "Warehouse Supervisor", department: OPS, manager: "Tom Becker", diligence: 0.3 },
-  { name: "Grace Liu", title: "Production Supervisor", department: OPS, manager: "Tom Becker", diligence: 0.4 },
+  {
+    name: "Margaret Okafor",
+    title: "Managing Director",
+    department: OFFICE,
+    leader: true,
+    diligence: 0.2,
+  },
+  {
+    name: "Priya Shah",
+    title: "Head of Sales & Service",
+    department: SALES,
+    manager: "Margaret Okafor",
+    diligence: 0.5,
+  },
+  {
+    name: "Tom Becker",
+    title: "Head of Operations",
+    department: OPS,
+    manager: "Margaret Okafor",
+    diligence: 0.1,
+  },
+  {
+    name: "Lena Novak",
+    title: "Finance Manager",
+    department: OFFICE,
+    manager: "Margaret Okafor",
+    diligence: 0.7,
+  },
+  {
+    name: "Sam Patel",
+    title: "Office & Systems Administrator",
+    department: OFFICE,
+    manager: "Lena Novak",
+    admin: true,
+    diligence: 1,
+  },
+  {
+    name: "Owen Price",
+    title: "Shop Manager",
+    department: SALES,
+    manager: "Priya Shah",
+    diligence: 0.6,
+  },
+  {
+    name: "Aisha Khan",
+    title: "Customer Service Lead",
+    department: SALES,
+    manager: "Priya Shah",
+    diligence: 0.9,
+  },
+  {
+    name: "Dan Murphy",
+    title: "Warehouse Supervisor",
+    department: OPS,
+    manager: "Tom Becker",
+    diligence: 0.3,
+  },
+  {
+    name: "Grace Liu",
+    title: "Production Supervisor",
+    department: OPS,
+    manager: "Tom Becker",
+    diligence: 0.4,
+  },
 ];
 
-const FIRST = ["Alex", "Bea", "Chris", "Dana", "Eli", "Fran", "Gus", "Hana", "Ivan", "Jo", "Kit", "Lou", "Mo", "Nia", "Oli", "Pat", "Quinn", "Rosa", "Sol", "Tara", "Uma", "Vic", "Wes", "Yara", "Zoe", "Ben", "Cleo", "Drew", "Erin", "Finn"];
-const LAST = ["Adams", "Baker", "Clarke", "Davies", "Evans", "Foster", "Green", "Hughes", "Irwin", "Jones", "Kerr", "Lewis", "Moore", "Nash", "Owens", "Parry", "Quinn", "Reid", "Shaw", "Turner", "Upton", "Vance", "Walsh", "Young", "Zhou", "Bell", "Cole", "Dunn", "Ellis", "Frost"];
+const FIRST = [
+  "Alex",
+  "Bea",
+  "Chris",
+  "Dana",
+  "Eli",
+  "Fran",
+  "Gus",
+  "Hana",
+  "Ivan",
+  "Jo",
+  "Kit",
+  "Lou",
+  "Mo",
+  "Nia",
+  "Oli",
+  "Pat",
+  "Quinn",
+  "Rosa",
+  "Sol",
+  "Tara",
+  "Uma",
+  "Vic",
+  "Wes",
+  "Yara",
+  "Zoe",
+  "Ben",
+  "Cleo",
+  "Drew",
+  "Erin",
+  "Finn",
+];
+const LAST = [
+  "Adams",
+  "Baker",
+  "Clarke",
+  "Davies",
+  "Evans",
+  "Foster",
+  "Green",
+  "Hughes",
+  "Irwin",
+  "Jones",
+  "Kerr",
+  "Lewis",
+  "Moore",
+  "Nash",
+  "Owens",
+  "Parry",
+  "Quinn",
+  "Reid",
+  "Shaw",
+  "Turner",
+  "Upton",
+  "Vance",
+  "Walsh",
+  "Young",
+  "Zhou",
+  "Bell",
+  "Cole",
+  "Dunn",
+  "Ellis",
+  "Frost",
+];
 
 const TEAMS: { manager: string; department: string; titles: string[]; size: number }[] = [
-  { manager: "Owen Price", department: SALES, titles: ["Sales Assistant", "Shop Floor Lead"], size: 7 },
-  { manager: "Aisha Khan", department: SALES, titles: ["Customer Service Adviser", "Online Orders Coordinator"], size: 6 },
-  { manager: "Dan Murphy", department: OPS, titles: ["Warehouse Operative", "Dispatch Coordinator"], size: 7 },
+  {
+    manager: "Owen Price",
+    department: SALES,
+    titles: ["Sales Assistant", "Shop Floor Lead"],
+    size: 7,
+  },
+  {
+    manager: "Aisha Khan",
+    department: SALES,
+    titles: ["Customer Service Adviser", "Online Orders Coordinator"],
+    size: 6,
+  },
+  {
+    manager: "Dan Murphy",
+    department: OPS,
+    titles: ["Warehouse Operative", "Dispatch Coordinator"],
+    size: 7,
+  },
   { manager: "Grace Liu", department: OPS, titles: ["Machinist", "Quality Checker"], size: 7 },
   { manager: "Lena Novak", department: OFFICE, titles: ["Accounts Assistant"], size: 3 },
 ];
 
 function roster(): SeedPerson[] {
   const random = mulberry32(2026);
-  const people = [...LEADS, { name: "Jamie Fox", title: "Sales Assistant", department: SALES, manager: "Owen Price", diligence: 0 }];
+  const people = [
+    ...LEADS,
+    {
+      name: "Jamie Fox",
+      title: "Sales Assistant",
+      department: SALES,
+      manager: "Owen Price",
+      diligence: 0,
+    },
+  ];
   let n = 0;
   for (const team of TEAMS) {
     for (let i = 0; i < team.size; i++, n++) {
@@ -89,7 +230,9 @@ export class DemoRefused extends Error {}
 export async function seedDemo(): Promise<{ people: number; completions: number }> {
   const existing = await countUsers();
   if (existing > 0) {
-    throw new DemoRefused(`The database already has ${existing} people, so the demo was not seeded over it.`);
+    throw new DemoRefused(
+      `The database already has ${existing} people, so the demo was not seeded over it.`,
+    );
   }
   const random = mulberry32(7);
   const passwordHash = await hashPassword(DEMO_PASSWORD);

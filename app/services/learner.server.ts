@@ -7,12 +7,16 @@ import {
 import { courseProgressForUser, lessonProgressForCourse } from "~/models/progress.server";
 import type { ProgressStatus } from "~/utils/progress-status";
 
-const statusOf = (p: { started_at: string; completed_at: string | null } | undefined): ProgressStatus =>
-  p?.completed_at ? "completed" : p ? "in_progress" : "not_started";
+const statusOf = (
+  p: { started_at: string; completed_at: string | null } | undefined,
+): ProgressStatus => (p?.completed_at ? "completed" : p ? "in_progress" : "not_started");
 
 /** The learner home: every course with this person's progress, and the next lesson to take. */
 export async function learnerDashboard(userId: number) {
-  const [courses, progress] = await Promise.all([listPublishedCourses(), courseProgressForUser(userId)]);
+  const [courses, progress] = await Promise.all([
+    listPublishedCourses(),
+    courseProgressForUser(userId),
+  ]);
   const byCourse = new Map(progress.map((p) => [p.course_id, p]));
   const rows = courses.map((course) => {
     const p = byCourse.get(course.id);
@@ -27,7 +31,8 @@ export async function learnerDashboard(userId: number) {
       lastActivityAt: p?.last_activity_at ?? null,
     };
   });
-  const next = rows.find((r) => r.status === "in_progress") ?? rows.find((r) => r.status === "not_started");
+  const next =
+    rows.find((r) => r.status === "in_progress") ?? rows.find((r) => r.status === "not_started");
   return { courses: rows, nextCourse: next ? await nextLessonIn(userId, next.slug) : null };
 }
 
@@ -36,7 +41,12 @@ async function nextLessonIn(userId: number, courseSlug: string) {
   if (!overview) return null;
   const lesson = overview.lessons.find((l) => l.status !== "completed");
   return lesson
-    ? { courseSlug, courseTitle: overview.course.title, lessonSlug: lesson.slug, lessonTitle: lesson.title }
+    ? {
+        courseSlug,
+        courseTitle: overview.course.title,
+        lessonSlug: lesson.slug,
+        lessonTitle: lesson.title,
+      }
     : null;
 }
 

@@ -56,14 +56,18 @@ export async function submitQuiz(
 ): Promise<QuizResult> {
   const page = await requireLesson(courseSlug, lessonSlug);
   if (submission.versionId !== page.versionId) {
-    throw new QuizSubmissionError("This lesson has changed since you opened it. Reload the page and answer again.");
+    throw new QuizSubmissionError(
+      "This lesson has changed since you opened it. Reload the page and answer again.",
+    );
   }
   const quiz = page.rendered.islands.find(
     (island): island is QuizIsland => island.kind === "quiz" && island.id === submission.quizId,
   );
   const key = (await getAnswerKey(page.versionId))?.[submission.quizId];
   if (!quiz || !key) throw new QuizSubmissionError("That quiz is not part of this lesson.");
-  const choiceIds = Object.fromEntries(quiz.questions.map((q) => [q.id, q.choices.map((c) => c.id)]));
+  const choiceIds = Object.fromEntries(
+    quiz.questions.map((q) => [q.id, q.choices.map((c) => c.id)]),
+  );
   validateAnswers(key, choiceIds, submission.answers);
   const result = gradeQuiz(key, submission.answers);
   await recordQuizAttempt(userId, refOf(page), {

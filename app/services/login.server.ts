@@ -11,7 +11,11 @@ export type LoginResult =
  * Checks a password. Unknown emails, deactivated people and wrong passwords all get the same
  * answer after the same work, so the form does not reveal who has an account.
  */
-export async function attemptLogin(email: string, password: string, clientIp: string): Promise<LoginResult> {
+export async function attemptLogin(
+  email: string,
+  password: string,
+  clientIp: string,
+): Promise<LoginResult> {
   const keys = { account: normalizeEmail(email), address: clientIp };
   const retryAfterMs = loginRetryAfter(keys);
   if (retryAfterMs > 0) return { ok: false, reason: "throttled", retryAfterMs };

@@ -12,7 +12,11 @@ export interface QuizResult {
 export class QuizSubmissionError extends Error {}
 
 /** Refuses answers that name questions or choices this quiz does not have. */
-export function validateAnswers(key: QuizAnswerKey, choiceIds: Record<string, string[]>, answers: QuizAnswers) {
+export function validateAnswers(
+  key: QuizAnswerKey,
+  choiceIds: Record<string, string[]>,
+  answers: QuizAnswers,
+) {
   for (const [questionId, chosen] of Object.entries(answers)) {
     const known = choiceIds[questionId];
     if (!known || !key.questions[questionId]) {

@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { notFinished, progressMatrix, type ProgressFilter, type ProgressRow } from "~/models/reports.server";
+import {
+  notFinished,
+  progressMatrix,
+  type ProgressFilter,
+  type ProgressRow,
+} from "~/models/reports.server";
 import { reportIds } from "~/models/users.server";
 import { toCsv, type CsvColumn } from "~/utils/csv.server";
 import type { ProgressStatus } from "~/utils/progress-status";
@@ -10,7 +15,13 @@ export async function teamOverview(managerId: number) {
   const courses = new Map<string, string>();
   const people = new Map<
     number,
-    { name: string; email: string; department: string | null; managerName: string | null; courses: Record<string, ProgressRow> }
+    {
+      name: string;
+      email: string;
+      department: string | null;
+      managerName: string | null;
+      courses: Record<string, ProgressRow>;
+    }
   >();
   for (const row of rows) {
     courses.set(row.courseSlug, row.courseTitle);

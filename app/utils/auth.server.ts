@@ -38,7 +38,8 @@ function auth() {
 
 const isSecure = () => publicOrigin().startsWith("https://");
 // __Host- pins the cookie to this exact origin, but browsers accept it only over HTTPS.
-export const sessionCookieName = () => (isSecure() ? "__Host-staffroom_session" : "staffroom_session");
+export const sessionCookieName = () =>
+  isSecure() ? "__Host-staffroom_session" : "staffroom_session";
 
 // The cookie carries the token; the database only its SHA-256.
 const hashToken = sha256Hex;

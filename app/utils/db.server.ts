@@ -36,7 +36,9 @@ function assertSqliteVersion(sqlite: Database.Database) {
     const need = MIN_SQLITE_VERSION[i]!;
     if (have > need) return;
     if (have < need) {
-      throw new Error(`SQLite ${version} is too old: Staffroom needs ${MIN_SQLITE_VERSION.join(".")} or newer.`);
+      throw new Error(
+        `SQLite ${version} is too old: Staffroom needs ${MIN_SQLITE_VERSION.join(".")} or newer.`,
+      );
     }
   }
 }
@@ -49,11 +51,14 @@ export function handlesFor(): DatabaseHandles {
   return handles;
 }
 
+/** Opens lazily, so that tests and the CLI can choose DATABASE_PATH before the first query. */
 export const db = new Proxy({} as Kysely<Schema>, {
   get(_, prop) {
     const target = handlesFor().db as unknown as Record<PropertyKey, unknown>;
     const value = target[prop];
-    return typeof value === "function" ? (value as Function).bind(handlesFor().db) : value;
+    return typeof value === "function"
+      ? (value as (...a: unknown[]) => unknown).bind(handlesFor().db)
+      : value;
   },
 });
 

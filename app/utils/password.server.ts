@@ -8,9 +8,29 @@ const OPTIONS = { algorithm: ARGON2ID, memoryCost: 19456, timeCost: 2, paralleli
 export const MIN_PASSWORD_LENGTH = 8;
 
 const COMMON_PASSWORDS = new Set([
-  "password", "password1", "password123", "12345678", "123456789", "1234567890", "qwertyuiop",
-  "iloveyou", "sunshine", "princess", "football", "baseball", "welcome1", "letmein1", "abc12345",
-  "trustno1", "passw0rd", "11111111", "00000000", "qwerty123", "admin123", "changeme", "staffroom",
+  "password",
+  "password1",
+  "password123",
+  "12345678",
+  "123456789",
+  "1234567890",
+  "qwertyuiop",
+  "iloveyou",
+  "sunshine",
+  "princess",
+  "football",
+  "baseball",
+  "welcome1",
+  "letmein1",
+  "abc12345",
+  "trustno1",
+  "passw0rd",
+  "11111111",
+  "00000000",
+  "qwerty123",
+  "admin123",
+  "changeme",
+  "staffroom",
 ]);
 
 /** Returns a reason the password is refused, or null when it is acceptable. */

@@ -97,9 +97,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable("lesson_versions")
     .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
     .addColumn("lesson_id", "integer", (c) => c.notNull().references("lessons.id"))
-    .addColumn("content_hash", "text", (c) =>
-      c.notNull().references("compiled_mdx.content_hash"),
-    )
+    .addColumn("content_hash", "text", (c) => c.notNull().references("compiled_mdx.content_hash"))
     .addColumn("source", "text", (c) => c.notNull())
     .addColumn("has_quiz", "integer", (c) => c.notNull())
     .addColumn("retake_required", "integer", (c) => c.notNull().defaultTo(0))

@@ -7,12 +7,19 @@ export class Browser {
     return fetch(this.base + path, {
       ...init,
       redirect: "manual",
-      headers: { ...(this.cookie ? { Cookie: this.cookie } : {}), ...(init.headers as Record<string, string>) },
+      headers: {
+        ...(this.cookie ? { Cookie: this.cookie } : {}),
+        ...(init.headers as Record<string, string>),
+      },
     });
   }
 
   /** A form POST from our own origin unless `origin` says otherwise (null: no Origin header). */
-  async post(path: string, fields: Record<string, string | string[]>, origin: string | null = this.base) {
+  async post(
+    path: string,
+    fields: Record<string, string | string[]>,
+    origin: string | null = this.base,
+  ) {
     const body = new URLSearchParams();
     for (const [name, value] of Object.entries(fields)) {
       for (const v of Array.isArray(value) ? value : [value]) body.append(name, v);
@@ -34,7 +41,8 @@ export class Browser {
 
   async login(email: string, password: string) {
     const res = await this.post("/login", { email, password });
-    if (res.status !== 302) throw new Error(`Login as ${email} failed with ${res.status}: ${await res.text()}`);
+    if (res.status !== 302)
+      throw new Error(`Login as ${email} failed with ${res.status}: ${await res.text()}`);
     return res;
   }
 }

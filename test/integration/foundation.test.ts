@@ -94,12 +94,23 @@ describe("the learning loop", () => {
     const cy = await as("cy");
     const res = await cy.post("/courses/quizzed/check", { intent: "complete" });
     expect(res.status).toBe(400);
-    expect(sqlite.prepare("select count(*) n from lesson_progress where completed_at is not null and user_id = (select id from users where email = ?)").get(email("cy"))).toEqual({ n: 0 });
+    expect(
+      sqlite
+        .prepare(
+          "select count(*) n from lesson_progress where completed_at is not null and user_id = (select id from users where email = ?)",
+        )
+        .get(email("cy")),
+    ).toEqual({ n: 0 });
   });
 
   test("lesson pages carry no compiled MDX and no answer key", async () => {
     const ann = await as("ann");
-    for (const path of ["/courses/quizzed/check", "/courses/quizzed/check.data", "/courses/quizzed", "/courses/basics/first"]) {
+    for (const path of [
+      "/courses/quizzed/check",
+      "/courses/quizzed/check.data",
+      "/courses/quizzed",
+      "/courses/basics/first",
+    ]) {
       const body = await (await ann.get(path)).text();
       expect(body).not.toMatch(/MDXContent|getMDXComponent|_jsx\(|jsx_runtime|new Function/);
       expect(body).not.toContain("EXPLANATION-MARKER");
@@ -149,7 +160,11 @@ describe("CSRF: a foreign or missing Origin gets 403 and changes nothing", () =>
     ["missing", null],
   ])("%s Origin on /login", async (_, origin) => {
     const before = count("select count(*) n from sessions");
-    const res = await new Browser(server.url).post("/login", { email: email("ann"), password: PASSWORD }, origin);
+    const res = await new Browser(server.url).post(
+      "/login",
+      { email: email("ann"), password: PASSWORD },
+      origin,
+    );
     expect(res.status).toBe(403);
     expect(res.headers.get("set-cookie")).toBeNull();
     expect(count("select count(*) n from sessions")).toBe(before);

@@ -1,5 +1,12 @@
 import { useId, useState, type KeyboardEvent } from "react";
-import { WidgetProblem, formatAmount, isRecord, optionalText, parseAmount, unknownKeys } from "./common";
+import {
+  WidgetProblem,
+  formatAmount,
+  isRecord,
+  optionalText,
+  parseAmount,
+  unknownKeys,
+} from "./common";
 
 /*
  * A cost-and-benefit worksheet: two lists of lines with an amount each, lines of the learner's
@@ -46,7 +53,8 @@ function parseLines(raw: unknown, side: Side, problems: string[]): LineSpec[] {
     problems.push(`\`${side}\` must be a list: ${side}={["First line", "Second line"]}.`);
     return [];
   }
-  if (raw.length > MAX_LINES) problems.push(`\`${side}\` has ${raw.length} lines; at most ${MAX_LINES}.`);
+  if (raw.length > MAX_LINES)
+    problems.push(`\`${side}\` has ${raw.length} lines; at most ${MAX_LINES}.`);
   const lines: LineSpec[] = [];
   raw.slice(0, MAX_LINES).forEach((entry, i) => {
     const where = `Line ${i + 1} of \`${side}\``;
@@ -67,11 +75,14 @@ function parseLines(raw: unknown, side: Side, problems: string[]): LineSpec[] {
       problems.push(`${where} needs a "label".`);
       return;
     }
-    if (label.length > 120) problems.push(`${where}: "label" is too long (at most 120 characters).`);
+    if (label.length > 120)
+      problems.push(`${where}: "label" is too long (at most 120 characters).`);
     let amount: number | undefined;
     if (entry.amount !== undefined) {
       if (typeof entry.amount !== "number" || !Number.isFinite(entry.amount) || entry.amount < 0) {
-        problems.push(`${where}: "amount" must be a number of zero or more, without quotes (for example 120).`);
+        problems.push(
+          `${where}: "amount" must be a number of zero or more, without quotes (for example 120).`,
+        );
       } else amount = entry.amount;
     }
     let hint: string | undefined;
@@ -85,7 +96,10 @@ function parseLines(raw: unknown, side: Side, problems: string[]): LineSpec[] {
 }
 
 /** Checks the props written in MDX; returns the data to render or the problems found. */
-export function parseCostBenefitProps(props: Record<string, unknown>): { data?: CostBenefitData; problems: string[] } {
+export function parseCostBenefitProps(props: Record<string, unknown>): {
+  data?: CostBenefitData;
+  problems: string[];
+} {
   const problems: string[] = [];
   unknownKeys(props, ["title", "currency", "period", "costs", "benefits"], `<${NAME}>`, problems);
   const title = optionalText(props, "title", problems) ?? "Costs and benefits";
@@ -145,7 +159,8 @@ function totalsOf(rows: Row[]): Totals {
     }
     if (row.value.trim() !== "") out.entered++;
     out.total += n;
-    if (n > 0 && (!out.largest || n > out.largest.amount)) out.largest = { label: row.label, amount: n };
+    if (n > 0 && (!out.largest || n > out.largest.amount))
+      out.largest = { label: row.label, amount: n };
   }
   return out;
 }
@@ -164,7 +179,10 @@ function workOut(data: CostBenefitData, rows: Rows): Result {
   const lines: string[] = [];
   if (costs.entered + benefits.entered === 0) {
     lines.push("Enter at least one amount first, then press Work it out.");
-    if (invalid.length) lines.push(`These amounts could not be read: ${invalid.join(", ")}. Use numbers only, such as 120 or 12.50.`);
+    if (invalid.length)
+      lines.push(
+        `These amounts could not be read: ${invalid.join(", ")}. Use numbers only, such as 120 or 12.50.`,
+      );
     return { lines, tone: "neutral" };
   }
   lines.push(`Costs: ${money(costs.total)}${per}. Benefits: ${money(benefits.total)}${per}.`);
@@ -174,15 +192,21 @@ function workOut(data: CostBenefitData, rows: Rows): Result {
     lines.push(`The benefits are ${money(net)}${per} more than the costs.`);
     if (costs.total > 0 && net < costs.total * 0.1) {
       tone = "thin";
-      lines.push("That is a thin margin: a small rise in one cost, such as courier charges or returns, would wipe it out.");
+      lines.push(
+        "That is a thin margin: a small rise in one cost, such as courier charges or returns, would wipe it out.",
+      );
     } else {
       tone = "good";
-      lines.push("The benefits outweigh the costs, as long as every cost is counted. Is anything missing, such as staff time, packaging or returns?");
+      lines.push(
+        "The benefits outweigh the costs, as long as every cost is counted. Is anything missing, such as staff time, packaging or returns?",
+      );
     }
   } else if (net < 0) {
     tone = "bad";
     lines.push(`The costs are ${money(-net)}${per} more than the benefits.`);
-    lines.push("As it stands, this loses money. Which cost could you cut, or which benefit could you grow?");
+    lines.push(
+      "As it stands, this loses money. Which cost could you cut, or which benefit could you grow?",
+    );
   } else {
     tone = "thin";
     lines.push("Costs and benefits are exactly equal: all that effort for nothing left over.");
@@ -192,7 +216,9 @@ function workOut(data: CostBenefitData, rows: Rows): Result {
     lines.push(`Your biggest cost is “${costs.largest.label}”: ${share}% of all costs.`);
   }
   if (invalid.length) {
-    lines.push(`These amounts could not be read and were left out: ${invalid.join(", ")}. Use numbers only, such as 120 or 12.50.`);
+    lines.push(
+      `These amounts could not be read and were left out: ${invalid.join(", ")}. Use numbers only, such as 120 or 12.50.`,
+    );
   }
   return { lines, tone };
 }
@@ -214,7 +240,10 @@ function Worksheet({ data }: { data: CostBenefitData }) {
   const per = data.period ? ` per ${data.period}` : "";
 
   function update(side: Side, key: number, value: string) {
-    setRows((r) => ({ ...r, [side]: r[side].map((row) => (row.key === key ? { ...row, value } : row)) }));
+    setRows((r) => ({
+      ...r,
+      [side]: r[side].map((row) => (row.key === key ? { ...row, value } : row)),
+    }));
     if (result) setStale(true);
   }
 
@@ -275,14 +304,19 @@ function Worksheet({ data }: { data: CostBenefitData }) {
     return (
       <fieldset className={`widget-cb__column widget-cb__column--${side}`}>
         <legend className="widget-cb__legend">{heading}</legend>
-        {list.length === 0 ? <p className="widget-cb__empty">No {side} listed yet. Add your own below.</p> : null}
+        {list.length === 0 ? (
+          <p className="widget-cb__empty">No {side} listed yet. Add your own below.</p>
+        ) : null}
         <ul className="widget-cb__lines">
           {list.map((row) => {
             const inputId = `${baseId}-${side}-${row.key}`;
             const hintId = `${inputId}-hint`;
             const invalid = parseAmount(row.value) === "invalid";
             return (
-              <li key={row.key} className={`widget-cb__line${invalid ? " widget-cb__line--invalid" : ""}`}>
+              <li
+                key={row.key}
+                className={`widget-cb__line${invalid ? " widget-cb__line--invalid" : ""}`}
+              >
                 <label className="widget-cb__label" htmlFor={inputId}>
                   {row.label}
                   <span className="widget-sr-only">
@@ -314,12 +348,18 @@ function Worksheet({ data }: { data: CostBenefitData }) {
                     onChange={(e) => update(side, row.key, e.currentTarget.value)}
                   />
                   {row.custom ? (
-                    <button type="button" className="widget-button widget-button--quiet widget-button--small" onClick={() => remove(side, row.key)}>
+                    <button
+                      type="button"
+                      className="widget-button widget-button--quiet widget-button--small"
+                      onClick={() => remove(side, row.key)}
+                    >
                       Remove<span className="widget-sr-only"> {row.label}</span>
                     </button>
                   ) : null}
                 </div>
-                {invalid ? <p className="widget-cb__error">Use numbers only, such as 120 or 12.50.</p> : null}
+                {invalid ? (
+                  <p className="widget-cb__error">Use numbers only, such as 120 or 12.50.</p>
+                ) : null}
               </li>
             );
           })}
@@ -342,7 +382,11 @@ function Worksheet({ data }: { data: CostBenefitData }) {
               }}
               onKeyDown={(e) => onDraftKey(side, e)}
             />
-            <button type="button" className="widget-button widget-button--quiet widget-button--small" onClick={() => add(side)}>
+            <button
+              type="button"
+              className="widget-button widget-button--quiet widget-button--small"
+              onClick={() => add(side)}
+            >
               Add {noun}
             </button>
           </div>
@@ -361,8 +405,8 @@ function Worksheet({ data }: { data: CostBenefitData }) {
         {data.title}
       </h3>
       <p className="widget__intro">
-        Enter an estimate for each line{data.period ? `, as an amount per ${data.period}` : ""}. Leave a line empty
-        if it does not apply. Nothing you type is saved or marked.
+        Enter an estimate for each line{data.period ? `, as an amount per ${data.period}` : ""}.
+        Leave a line empty if it does not apply. Nothing you type is saved or marked.
       </p>
       <div className="widget-cb__columns">
         {column("costs")}
@@ -387,7 +431,11 @@ function Worksheet({ data }: { data: CostBenefitData }) {
       >
         {result ? (
           <>
-            {stale ? <p className="widget-cb__stale">You have changed the figures since: press Work it out again.</p> : null}
+            {stale ? (
+              <p className="widget-cb__stale">
+                You have changed the figures since: press Work it out again.
+              </p>
+            ) : null}
             {result.lines.map((line, i) => (
               <p key={i} className={i === 0 ? "widget-cb__summary" : undefined}>
                 {line}

@@ -28,18 +28,25 @@ export interface HomepageSortData {
 }
 
 /** Checks the props written in MDX; returns the data to render or the problems found. */
-export function parseHomepageSortProps(props: Record<string, unknown>): { data?: HomepageSortData; problems: string[] } {
+export function parseHomepageSortProps(props: Record<string, unknown>): {
+  data?: HomepageSortData;
+  problems: string[];
+} {
   const problems: string[] = [];
   unknownKeys(props, ["title", "intro", "items"], `<${NAME}>`, problems);
-  const title = optionalText(props, "title", problems) ?? "What does the customer look for on the homepage?";
+  const title =
+    optionalText(props, "title", problems) ?? "What does the customer look for on the homepage?";
   const intro = optionalText(props, "intro", problems, 500);
   const raw = props.items;
   const items: SortItem[] = [];
   if (!Array.isArray(raw)) {
-    problems.push('`items` is missing or is not a list: write items={[ … ]} with one {"label": …, "customerWants": …} per card.');
+    problems.push(
+      '`items` is missing or is not a list: write items={[ … ]} with one {"label": …, "customerWants": …} per card.',
+    );
   } else {
     if (raw.length < 2) problems.push(`\`items\` needs at least 2 cards (it has ${raw.length}).`);
-    if (raw.length > 30) problems.push(`\`items\` has ${raw.length} cards; at most 30 fit on a phone screen.`);
+    if (raw.length > 30)
+      problems.push(`\`items\` has ${raw.length} cards; at most 30 fit on a phone screen.`);
     raw.slice(0, 30).forEach((entry, i) => {
       const where = `Card ${i + 1}`;
       if (!isRecord(entry)) {
@@ -49,13 +56,18 @@ export function parseHomepageSortProps(props: Record<string, unknown>): { data?:
       unknownKeys(entry, ITEM_KEYS, where, problems);
       const label = typeof entry.label === "string" ? entry.label.trim() : "";
       if (!label) problems.push(`${where} needs a "label" (the text on the card).`);
-      else if (label.length > 200) problems.push(`${where}: "label" is too long (at most 200 characters).`);
+      else if (label.length > 200)
+        problems.push(`${where}: "label" is too long (at most 200 characters).`);
       if (typeof entry.customerWants !== "boolean") {
-        problems.push(`${where} needs "customerWants": true or false (no quotes around true/false).`);
+        problems.push(
+          `${where} needs "customerWants": true or false (no quotes around true/false).`,
+        );
       }
-      if (entry.why !== undefined && typeof entry.why !== "string") problems.push(`${where}: "why" must be text.`);
+      if (entry.why !== undefined && typeof entry.why !== "string")
+        problems.push(`${where}: "why" must be text.`);
       if (label && typeof entry.customerWants === "boolean") {
-        const why = typeof entry.why === "string" && entry.why.trim() ? entry.why.trim() : undefined;
+        const why =
+          typeof entry.why === "string" && entry.why.trim() ? entry.why.trim() : undefined;
         items.push({ text: label, answer: entry.customerWants, why });
       }
     });

@@ -26,7 +26,10 @@ export interface MythOrFactData {
 }
 
 /** Checks the props written in MDX; returns the data to render or the problems found. */
-export function parseMythOrFactProps(props: Record<string, unknown>): { data?: MythOrFactData; problems: string[] } {
+export function parseMythOrFactProps(props: Record<string, unknown>): {
+  data?: MythOrFactData;
+  problems: string[];
+} {
   const problems: string[] = [];
   unknownKeys(props, ["title", "intro", "statements"], `<${NAME}>`, problems);
   const title = optionalText(props, "title", problems) ?? "Myth or fact?";
@@ -34,9 +37,12 @@ export function parseMythOrFactProps(props: Record<string, unknown>): { data?: M
   const raw = props.statements;
   const items: SortItem[] = [];
   if (!Array.isArray(raw)) {
-    problems.push('`statements` is missing or is not a list: write statements={[ … ]} with one {"text": …, "fact": …} per statement.');
+    problems.push(
+      '`statements` is missing or is not a list: write statements={[ … ]} with one {"text": …, "fact": …} per statement.',
+    );
   } else {
-    if (raw.length < 2) problems.push(`\`statements\` needs at least 2 entries (it has ${raw.length}).`);
+    if (raw.length < 2)
+      problems.push(`\`statements\` needs at least 2 entries (it has ${raw.length}).`);
     if (raw.length > 20) problems.push(`\`statements\` has ${raw.length} entries; at most 20.`);
     raw.slice(0, 20).forEach((entry, i) => {
       const where = `Statement ${i + 1}`;
@@ -47,11 +53,15 @@ export function parseMythOrFactProps(props: Record<string, unknown>): { data?: M
       unknownKeys(entry, ITEM_KEYS, where, problems);
       const text = typeof entry.text === "string" ? entry.text.trim() : "";
       if (!text) problems.push(`${where} needs a "text".`);
-      else if (text.length > 300) problems.push(`${where}: "text" is too long (at most 300 characters).`);
-      if (typeof entry.fact !== "boolean") problems.push(`${where} needs "fact": true or false (no quotes around true/false).`);
-      if (entry.why !== undefined && typeof entry.why !== "string") problems.push(`${where}: "why" must be text.`);
+      else if (text.length > 300)
+        problems.push(`${where}: "text" is too long (at most 300 characters).`);
+      if (typeof entry.fact !== "boolean")
+        problems.push(`${where} needs "fact": true or false (no quotes around true/false).`);
+      if (entry.why !== undefined && typeof entry.why !== "string")
+        problems.push(`${where}: "why" must be text.`);
       if (text && typeof entry.fact === "boolean") {
-        const why = typeof entry.why === "string" && entry.why.trim() ? entry.why.trim() : undefined;
+        const why =
+          typeof entry.why === "string" && entry.why.trim() ? entry.why.trim() : undefined;
         items.push({ text, answer: entry.fact, why });
       }
     });

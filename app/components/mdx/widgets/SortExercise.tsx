@@ -33,7 +33,15 @@ export interface SortExerciseProps {
 
 type Pick = boolean | null;
 
-export function SortExercise({ widget, title, intro, items, yes, no, noFirst = false }: SortExerciseProps) {
+export function SortExercise({
+  widget,
+  title,
+  intro,
+  items,
+  yes,
+  no,
+  noFirst = false,
+}: SortExerciseProps) {
   const baseId = useId();
   const [picks, setPicks] = useState<Pick[]>(() => items.map(() => null));
   const [announcement, setAnnouncement] = useState("");
@@ -62,7 +70,9 @@ export function SortExercise({ widget, title, intro, items, yes, no, noFirst = f
     const score = next.filter((p, i) => p !== null && p === items[i]?.answer).length;
     setAnnouncement(
       `${right ? "Yes" : "Think again"}: ${verdict}. ${item.why ?? ""} ` +
-        (done === items.length ? `All sorted: ${score} of ${items.length} match.` : `${done} of ${items.length} sorted.`),
+        (done === items.length
+          ? `All sorted: ${score} of ${items.length} match.`
+          : `${done} of ${items.length} sorted.`),
     );
   }
 
@@ -73,7 +83,11 @@ export function SortExercise({ widget, title, intro, items, yes, no, noFirst = f
 
   const titleId = `${baseId}-title`;
   return (
-    <section className={`widget widget-sort${allDone ? " widget-sort--done" : ""}`} data-widget={widget} aria-labelledby={titleId}>
+    <section
+      className={`widget widget-sort${allDone ? " widget-sort--done" : ""}`}
+      data-widget={widget}
+      aria-labelledby={titleId}
+    >
       <h3 className="widget__title" id={titleId}>
         {title}
       </h3>
@@ -87,7 +101,8 @@ export function SortExercise({ widget, title, intro, items, yes, no, noFirst = f
           const right = pick !== null && pick === item.answer;
           const textId = `${baseId}-item-${i}`;
           const feedbackId = `${baseId}-feedback-${i}`;
-          const state = pick === null ? "" : right ? " widget-sort__item--right" : " widget-sort__item--wrong";
+          const state =
+            pick === null ? "" : right ? " widget-sort__item--right" : " widget-sort__item--wrong";
           return (
             <li key={i} className={`widget-sort__item${state}`}>
               <p className="widget-sort__text" id={textId}>
@@ -124,7 +139,12 @@ export function SortExercise({ widget, title, intro, items, yes, no, noFirst = f
         })}
       </ol>
       <div className="widget__actions">
-        <button type="button" className="widget-button widget-button--quiet" onClick={reset} disabled={sorted === 0}>
+        <button
+          type="button"
+          className="widget-button widget-button--quiet"
+          onClick={reset}
+          disabled={sorted === 0}
+        >
           Start again
         </button>
       </div>

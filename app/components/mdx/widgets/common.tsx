@@ -81,7 +81,8 @@ export function WidgetProblem({ widget, problems, example }: WidgetProblemProps)
   return (
     <div className="widget widget--problem" data-widget={widget} role="note">
       <p className="widget-problem__title">
-        <strong>This exercise cannot be shown.</strong> It is optional: you can carry on with the lesson.
+        <strong>This exercise cannot be shown.</strong> It is optional: you can carry on with the
+        lesson.
       </p>
       <details className="widget-problem__details">
         <summary>For the course author: what to fix in {`<${widget}>`}</summary>
