@@ -93,6 +93,7 @@ export type ProgressEventType =
   | "quiz_passed"
   | "acknowledged"
   | "course_completed"
+  | "reopened"
   | "waived";
 
 export interface ProgressEventsTable {
@@ -113,6 +114,8 @@ export interface LessonProgressTable {
   version_id: number | null;
   started_at: string;
   completed_at: string | null;
+  /** Set when an earlier completion was re-opened because what the lesson assesses changed. */
+  stale_since: string | null;
 }
 
 export interface CourseProgressTable {
@@ -122,6 +125,8 @@ export interface CourseProgressTable {
   started_at: string;
   completed_at: string | null;
   last_activity_at: string;
+  /** Set while a re-opened course (stale content) has not been completed again. */
+  stale_since: string | null;
 }
 
 export interface QuizAttemptsTable {

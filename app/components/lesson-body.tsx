@@ -335,7 +335,7 @@ function WidgetIslandView({ island }: { island: WidgetIsland }) {
   const Widget = Object.hasOwn(widgets, island.widget) ? widgets[island.widget] : undefined;
   if (!Widget) return null;
   return (
-    <div className="lesson-widget" data-widget={island.widget}>
+    <div className="lesson-widget">
       <Widget {...island.props} />
     </div>
   );

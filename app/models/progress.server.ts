@@ -14,7 +14,7 @@ type Trx = Transaction<Database>;
 async function appendEvent(
   trx: Trx,
   userId: number,
-  ref: LessonRef,
+  ref: Omit<LessonRef, "versionId"> & { versionId: number | null },
   type: ProgressEventType,
   at: string,
   data: Record<string, unknown> = {},
@@ -42,6 +42,7 @@ async function touchCourse(trx: Trx, userId: number, courseId: number, at: strin
       lessons_completed: 0,
       started_at: at,
       last_activity_at: at,
+      stale_since: null,
     })
     .onConflict((oc) => oc.columns(["user_id", "course_id"]).doUpdateSet({ last_activity_at: at }))
     .execute();
@@ -67,6 +68,7 @@ export async function recordLessonOpened(userId: number, ref: LessonRef): Promis
         version_id: ref.versionId,
         started_at: at,
         completed_at: null,
+        stale_since: null,
       })
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
@@ -105,11 +107,12 @@ export async function completeLessonIn(
       version_id: ref.versionId,
       started_at: at,
       completed_at: at,
+      stale_since: null,
     })
     .onConflict((oc) =>
       oc
         .columns(["user_id", "lesson_id"])
-        .doUpdateSet({ completed_at: at, version_id: ref.versionId }),
+        .doUpdateSet({ completed_at: at, version_id: ref.versionId, stale_since: null }),
     )
     .execute();
   await appendEvent(trx, userId, ref, "lesson_completed", at, evidence);
@@ -134,7 +137,10 @@ export async function completeLessonIn(
   const courseCompleted = done >= Number(counts.total);
   await trx
     .updateTable("course_progress")
-    .set({ lessons_completed: done, ...(courseCompleted ? { completed_at: at } : {}) })
+    .set({
+      lessons_completed: done,
+      ...(courseCompleted ? { completed_at: at, stale_since: null } : {}),
+    })
     .where("user_id", "=", userId)
     .where("course_id", "=", ref.courseId)
     .where("completed_at", "is", null)
@@ -154,6 +160,70 @@ export async function completeLessonIn(
       .execute();
   }
   return { lessonNewlyCompleted: true, courseCompleted };
+}
+
+export type ReopenReason = "stale" | "new_cycle";
+
+/**
+ * Re-opens completed lessons of one person's course: because what a lesson assesses changed
+ * ("stale"), or because a recurring assignment started a new cycle ("new_cycle", every lesson).
+ * The ledger keeps the earlier completions; the summary rows say what is needed now.
+ */
+export async function reopenLessonsIn(
+  trx: Trx,
+  userId: number,
+  courseId: number,
+  lessonIds: number[] | "all",
+  reason: ReopenReason,
+): Promise<number> {
+  const at = nowIso();
+  let query = trx
+    .selectFrom("lesson_progress")
+    .select(["lesson_id", "version_id"])
+    .where("user_id", "=", userId)
+    .where("course_id", "=", courseId)
+    .where("completed_at", "is not", null);
+  if (lessonIds !== "all") {
+    if (lessonIds.length === 0) return 0;
+    query = query.where("lesson_id", "in", lessonIds);
+  }
+  const reopened = await query.execute();
+  if (reopened.length === 0) return 0;
+  const staleSince = reason === "stale" ? at : null;
+  for (const row of reopened) {
+    await appendEvent(
+      trx,
+      userId,
+      { courseId, lessonId: row.lesson_id, versionId: row.version_id },
+      "reopened",
+      at,
+      { reason, completedOnVersion: row.version_id },
+    );
+  }
+  await trx
+    .updateTable("lesson_progress")
+    .set({ completed_at: null, stale_since: staleSince })
+    .where("user_id", "=", userId)
+    .where(
+      "lesson_id",
+      "in",
+      reopened.map((r) => r.lesson_id),
+    )
+    .execute();
+  const remaining = await trx
+    .selectFrom("lesson_progress")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("user_id", "=", userId)
+    .where("course_id", "=", courseId)
+    .where("completed_at", "is not", null)
+    .executeTakeFirstOrThrow();
+  await trx
+    .updateTable("course_progress")
+    .set({ lessons_completed: Number(remaining.n), completed_at: null, stale_since: staleSince })
+    .where("user_id", "=", userId)
+    .where("course_id", "=", courseId)
+    .execute();
+  return reopened.length;
 }
 
 export function completeLesson(userId: number, ref: LessonRef) {

@@ -20,7 +20,8 @@ export async function onServerStart(): Promise<void> {
     );
   } else {
     console.log(
-      `Courses loaded: ${result.published} published, ${result.compiled} compiled, ${result.reused} from cache.`,
+      `Courses loaded: ${result.courses} courses, ${result.lessons} lessons ` +
+        `(${result.published} new versions published; ${result.compiled} compiled, ${result.reused} from the compile cache).`,
     );
   }
 

@@ -1,0 +1,77 @@
+import { beforeAll, expect, test } from "vitest";
+import { getLessonPage, listLessons, listPublishedCourses } from "~/models/courses.server";
+import { completeLesson, reopenLessonsIn, type LessonRef } from "~/models/progress.server";
+import { createUser } from "~/models/users.server";
+import { syncCourses } from "~/services/courses.server";
+import { db } from "~/utils/db.server";
+import { migratedDatabase } from "./helpers/db";
+
+let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
+let userId: number;
+let refs: LessonRef[];
+
+const courseRow = () =>
+  sqlite
+    .prepare(
+      "select lessons_completed, completed_at, stale_since from course_progress where user_id = ?",
+    )
+    .get(userId) as {
+    lessons_completed: number;
+    completed_at: string | null;
+    stale_since: string | null;
+  };
+
+beforeAll(async () => {
+  ({ sqlite } = await migratedDatabase());
+  const sync = await syncCourses("test/fixtures/courses-integration");
+  expect(sync.errors).toEqual([]);
+  userId = await createUser({ email: "p@example.com", name: "P", departmentId: null });
+  const course = (await listPublishedCourses()).find((c) => c.slug === "basics")!;
+  const lessons = await listLessons(course.id);
+  refs = await Promise.all(
+    lessons.map(async (l) => ({
+      courseId: course.id,
+      lessonId: l.id,
+      versionId: (await getLessonPage("basics", l.slug))!.versionId,
+    })),
+  );
+});
+
+test("completing every lesson completes the course, once", async () => {
+  await completeLesson(userId, refs[0]!);
+  expect(courseRow()).toMatchObject({ lessons_completed: 1, completed_at: null });
+  await completeLesson(userId, refs[1]!);
+  await completeLesson(userId, refs[1]!);
+  expect(courseRow()).toMatchObject({ lessons_completed: 2 });
+  expect(courseRow().completed_at).not.toBeNull();
+  const events = sqlite
+    .prepare(
+      "select type, count(*) n from progress_events where user_id = ? group by type order by type",
+    )
+    .all(userId);
+  expect(events).toEqual([
+    { type: "course_completed", n: 1 },
+    { type: "lesson_completed", n: 2 },
+  ]);
+});
+
+test("re-opening a stale lesson re-opens the course and keeps the ledger", async () => {
+  const reopened = await db
+    .transaction()
+    .execute((trx) =>
+      reopenLessonsIn(trx, userId, refs[0]!.courseId, [refs[0]!.lessonId], "stale"),
+    );
+  expect(reopened).toBe(1);
+  expect(courseRow()).toMatchObject({ lessons_completed: 1, completed_at: null });
+  expect(courseRow().stale_since).not.toBeNull();
+  await completeLesson(userId, refs[0]!);
+  expect(courseRow()).toMatchObject({ lessons_completed: 2, stale_since: null });
+  expect(courseRow().completed_at).not.toBeNull();
+});
+
+test("the event ledger refuses UPDATE and DELETE", () => {
+  expect(() => sqlite.prepare("update progress_events set type = 'waived'").run()).toThrow(
+    /append-only/,
+  );
+  expect(() => sqlite.prepare("delete from progress_events").run()).toThrow(/append-only/);
+});
