@@ -3,10 +3,9 @@ import { migrateToLatest } from "#db/migrate";
 import { checkCourses, formatCourseErrors, syncCourses } from "~/services/courses.server";
 import { handlesFor } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
+import { UsageError } from "./usage";
 
-const USAGE = `Usage:
-  staffroom courses check [dir]   validate and compile every course (no database needed)
-  staffroom courses sync          publish COURSES_DIR to the database`;
+const USAGE = "Usage: staffroom courses check [dir] | staffroom courses sync";
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -16,15 +15,12 @@ function plural(n: number, word: string): string {
 export async function coursesCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === "check") {
-    if (rest.length > 1) {
-      console.error(USAGE);
-      return 1;
-    }
+    if (rest.length > 1) throw new UsageError(USAGE);
     const dir = rest[0] ? path.resolve(process.cwd(), rest[0]) : env().coursesDir;
     const result = await checkCourses(dir);
     if (result.errors.length > 0) {
-      console.log(formatCourseErrors(result.errors, { dir }));
-      console.log(`${plural(result.errors.length, "error")}: nothing was published.`);
+      console.error(formatCourseErrors(result.errors, { dir }));
+      console.error(`${plural(result.errors.length, "error")} found.`);
       return 1;
     }
     const lessons = result.courses.reduce((n, c) => n + c.lessons.length, 0);
@@ -32,16 +28,13 @@ export async function coursesCommand(args: string[]): Promise<number> {
     return 0;
   }
   if (sub === "sync") {
-    if (rest.length > 0) {
-      console.error(USAGE);
-      return 1;
-    }
+    if (rest.length > 0) throw new UsageError(USAGE);
     await migrateToLatest(handlesFor().db);
     const dir = env().coursesDir;
     const summary = await syncCourses(dir);
     if (summary.errors.length > 0) {
-      console.log(formatCourseErrors(summary.errors, { dir }));
-      console.log(
+      console.error(formatCourseErrors(summary.errors, { dir }));
+      console.error(
         `${plural(summary.errors.length, "error")}: nothing was changed; the published versions stay live.`,
       );
       return 1;
@@ -53,6 +46,5 @@ export async function coursesCommand(args: string[]): Promise<number> {
     );
     return 0;
   }
-  console.error(USAGE);
-  return 1;
+  throw new UsageError(USAGE);
 }

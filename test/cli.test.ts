@@ -1,0 +1,80 @@
+import { spawnSync } from "node:child_process";
+import { beforeAll, expect, test } from "vitest";
+import { createUser, findOrCreateDepartment, findUserByEmail } from "~/models/users.server";
+import { verifyPassword } from "~/utils/password.server";
+import { migratedDatabase } from "./helpers/db";
+
+function staffroom(args: string[], input?: string) {
+  const result = spawnSync(process.execPath, ["bin/staffroom.js", ...args], {
+    input,
+    encoding: "utf8",
+    env: { ...process.env, COURSES_DIR: "test/fixtures/courses-integration" },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+beforeAll(async () => {
+  await migratedDatabase();
+  await createUser({
+    email: "una@example.com",
+    name: "Una Useful",
+    departmentId: await findOrCreateDepartment("Shop"),
+  });
+});
+
+test("courses check names the file, line and column of every problem and exits 1", () => {
+  const { code, stderr } = staffroom(["courses", "check", "test/fixtures/courses-broken"]);
+  expect(code).toBe(1);
+  const base = "test/fixtures/courses-broken/shop";
+  expect(stderr).toMatch(new RegExp(`${base}/01-bad-jsx\\.mdx:9:1 .*closing tag`));
+  expect(stderr).toMatch(new RegExp(`${base}/02-bad-yaml\\.mdx:4:1 .*YAML`));
+  expect(stderr).toMatch(new RegExp(`${base}/03-import\\.mdx:7:1 .*import`));
+  expect(stderr).toMatch(new RegExp(`${base}/04-unknown-key\\.mdx:5:1 .*unknown frontmatter key \`author\``));
+  expect(stderr).toContain("4 errors found.");
+});
+
+test("courses check passes on a good folder", () => {
+  const { code, stdout } = staffroom(["courses", "check", "test/fixtures/courses-integration"]);
+  expect(code).toBe(0);
+  expect(stdout).toContain("2 courses, 3 lessons OK");
+});
+
+test("users set-password reads the password from standard input", async () => {
+  const refused = staffroom(["users", "set-password", "una@example.com"], "short\n");
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain("at least 8 characters");
+
+  const unknown = staffroom(["users", "set-password", "nobody@example.com"], "a fine long password\n");
+  expect(unknown.code).toBe(1);
+  expect(unknown.stderr).toContain("No person with the email nobody@example.com");
+
+  const ok = staffroom(["users", "set-password", "UNA@example.com"], "a fine long password\n");
+  expect(ok.code).toBe(0);
+  const una = await findUserByEmail("una@example.com");
+  expect(await verifyPassword(una!.password_hash!, "a fine long password")).toBe(true);
+});
+
+test("report not-finished --format json lists every unfinished course per person", () => {
+  const sync = staffroom(["courses", "sync"]);
+  expect(sync.code).toBe(0);
+  const { code, stdout } = staffroom(["report", "not-finished", "--format", "json", "--course", "basics"]);
+  expect(code).toBe(0);
+  const rows = JSON.parse(stdout) as Record<string, unknown>[];
+  expect(rows).toHaveLength(1);
+  expect(rows[0]).toMatchObject({
+    email: "una@example.com",
+    name: "Una Useful",
+    department: "Shop",
+    course: "basics",
+    status: "not_started",
+  });
+});
+
+test("bad flags and unknown commands exit 1 with a message", () => {
+  const badFormat = staffroom(["report", "not-finished", "--format", "xml"]);
+  expect(badFormat.code).toBe(1);
+  expect(badFormat.stderr).toContain("--format must be one of table, csv, json");
+  const unknown = staffroom(["frobnicate"]);
+  expect(unknown.code).toBe(1);
+  expect(unknown.stderr).toContain('Unknown command "frobnicate"');
+});
