@@ -78,3 +78,26 @@ test("bad flags and unknown commands exit 1 with a message", () => {
   expect(unknown.code).toBe(1);
   expect(unknown.stderr).toContain('Unknown command "frobnicate"');
 });
+
+test("backup writes a consistent copy with the same rows, and never overwrites", async () => {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const Database = (await import("better-sqlite3")).default;
+  const target = path.join(path.dirname(process.env.DATABASE_PATH!), "backup-copy.db");
+  const first = staffroom(["backup", target]);
+  expect(first.code).toBe(0);
+  const copy = new Database(target, { readonly: true });
+  const live = new Database(process.env.DATABASE_PATH!, { readonly: true });
+  for (const table of ["users", "courses", "lessons", "lesson_versions", "progress_events"]) {
+    const count = (db: InstanceType<typeof Database>) =>
+      (db.prepare(`select count(*) n from ${table}`).get() as { n: number }).n;
+    expect(count(copy)).toBe(count(live));
+  }
+  expect(copy.pragma("integrity_check", { simple: true })).toBe("ok");
+  copy.close();
+  live.close();
+  const again = staffroom(["backup", target]);
+  expect(again.code).toBe(1);
+  expect(again.stderr).toContain("already exists");
+  expect(fs.existsSync(target)).toBe(true);
+});

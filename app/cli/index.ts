@@ -1,5 +1,6 @@
 import { migrateToLatest } from "#db/migrate";
 import { handlesFor, closeDatabase } from "~/utils/db.server";
+import { backupCommand } from "./backup";
 import { coursesCommand } from "./courses";
 import { demoCommand } from "./demo";
 import { reportCommand } from "./report";
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   courses: coursesCommand,
   users: usersCommand,
   report: reportCommand,
+  backup: backupCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

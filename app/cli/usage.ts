@@ -8,6 +8,7 @@ export const USAGE = `Usage: staffroom <command>
   courses sync                          load COURSES_DIR into the database
   users set-password <email>            read a new password from standard input
   report not-finished [--course <slug>] [--department <name>] [--format table|csv|json]
+  backup <file>                         a consistent copy of the database, safe while serving
 
 Environment: DATABASE_PATH (./data/staffroom.db), COURSES_DIR (./courses), PORT, ORIGIN.`;
 

@@ -66,3 +66,9 @@ export function closeDatabase() {
   handles?.sqlite.close();
   handles = undefined;
 }
+
+/** An online, consistent copy of the database (SQLite's backup API), safe while the server runs. */
+export async function backupDatabase(target: string): Promise<void> {
+  fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+  await handlesFor().sqlite.backup(target);
+}
