@@ -188,3 +188,20 @@ test("GET /healthz answers ok", async () => {
   expect(res.status).toBe(200);
   expect(await res.json()).toMatchObject({ status: "ok" });
 });
+
+test("pages carry a nonce-based CSP without unsafe-eval and the other security headers", async () => {
+  const ann = await as("ann");
+  const res = await ann.get("/courses/basics/first");
+  const csp = res.headers.get("content-security-policy") ?? "";
+  const nonce = csp.match(/'nonce-([^']+)'/)?.[1];
+  expect(nonce).toBeTruthy();
+  expect(csp).not.toContain("unsafe-eval");
+  expect(csp).toContain("frame-ancestors 'none'");
+  expect(csp).toContain("object-src 'none'");
+  expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+  expect(res.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+  const html = await res.text();
+  const scripts = html.match(/<script\b[^>]*>/g) ?? [];
+  expect(scripts.length).toBeGreaterThan(0);
+  for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+});
