@@ -56,8 +56,12 @@ export function Layout({ children }: { children: ReactNode }) {
                 {viewer.isLeader || viewer.isAdmin ? (
                   <NavLink to="/reports">Reports</NavLink>
                 ) : null}
+                {viewer.isAdmin ? <NavLink to="/admin/assignments">Assignments</NavLink> : null}
+                {viewer.isAdmin ? <NavLink to="/admin/people">People</NavLink> : null}
                 <Form method="post" action="/logout" className="logout-form">
-                  <span className="who">{viewer.name}</span>
+                  <NavLink to="/account/password" className="who" title="Change your password">
+                    {viewer.name}
+                  </NavLink>
                   <button type="submit" className="button button--quiet">
                     Log out
                   </button>

@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from "kysely";
+import type { Generated, GeneratedAlways, Insertable, Selectable } from "kysely";
 
 export type UserStatus = "active" | "deactivated";
 
@@ -140,6 +140,123 @@ export interface QuizAttemptsTable {
   created_at: string;
 }
 
+export interface AcknowledgementsTable {
+  id: Generated<number>;
+  user_id: number;
+  lesson_id: number;
+  version_id: number;
+  /** The Acknowledge island in that version (`ack-1`, …). */
+  island_id: string;
+  /** The exact statement the person confirmed, as plain text. */
+  statement_text: string;
+  created_at: string;
+}
+
+export interface CertificatesTable {
+  id: Generated<number>;
+  /** Random, unguessable; the certificate and verification URLs carry it. */
+  code: string;
+  user_id: number;
+  course_id: number;
+  /** Snapshots at completion time. */
+  holder_name: string;
+  course_title: string;
+  /** Short hash of the lesson versions completed. */
+  course_version: string;
+  /** JSON: [{ lessonId, versionId }] in course order. */
+  lesson_versions: string;
+  completed_at: string;
+}
+
+export type AssignmentAudience = "everyone" | "department" | "role" | "people";
+export type AssignmentRole = "admin" | "leader";
+
+export interface AssignmentRulesTable {
+  id: Generated<number>;
+  /** null: every published course. */
+  course_id: number | null;
+  audience: AssignmentAudience;
+  department_id: number | null;
+  role: AssignmentRole | null;
+  due_days: number;
+  recur_months: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AssignmentRulePeopleTable {
+  rule_id: number;
+  user_id: number;
+}
+
+export interface AssignmentsTable {
+  id: Generated<number>;
+  user_id: number;
+  course_id: number;
+  cycle: number;
+  /** 1 for the latest cycle of this person and course. */
+  is_current: number;
+  assigned_on: string;
+  /** The later of assigned_on and (first cycle) hired_on: the due period counts from here. */
+  basis_on: string;
+  due_days: number;
+  due_on: string;
+  /** First instant after the due date: completions before it are on time. */
+  due_before: string;
+  cycle_started_at: string | null;
+  removed_at: string | null;
+  waived_at: string | null;
+  waived_reason: string | null;
+  waived_by: number | null;
+  /** Copies of the person's department and status (kept by triggers). */
+  department_id: number | null;
+  user_active: Generated<number>;
+  /** Copies of course_progress while current; an earlier cycle keeps its completion. */
+  completed_at: string | null;
+  last_activity_at: string | null;
+  lessons_completed: Generated<number>;
+  stale_since: string | null;
+  /** Generated: the status apart from the clock (no "overdue"). */
+  state: GeneratedAlways<
+    "waived" | "completed_on_time" | "completed_late" | "stale" | "in_progress" | "not_started"
+  >;
+  /** Generated: 1 while neither completed nor waived. */
+  open: GeneratedAlways<number>;
+}
+
+/** Append-only. Actor and subject are snapshots (id and email at the time). */
+export interface AuditLogTable {
+  id: Generated<number>;
+  created_at: string;
+  actor_id: number | null;
+  actor: string;
+  action: string;
+  subject_id: number | null;
+  subject: string | null;
+  /** JSON of the changed fields before and after. */
+  before: string | null;
+  after: string | null;
+}
+
+/** Mail that was not sent through SMTP. */
+export interface OutboxTable {
+  id: Generated<number>;
+  created_at: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  delivery_error: string | null;
+}
+
+/** A validated roster file between its preview and its application. */
+export interface RosterUploadsTable {
+  id: Generated<number>;
+  uploaded_by: number;
+  file_name: string;
+  content: string;
+  created_at: string;
+}
+
 export interface Database {
   departments: DepartmentsTable;
   users: UsersTable;
@@ -153,6 +270,14 @@ export interface Database {
   lesson_progress: LessonProgressTable;
   course_progress: CourseProgressTable;
   quiz_attempts: QuizAttemptsTable;
+  audit_log: AuditLogTable;
+  outbox: OutboxTable;
+  roster_uploads: RosterUploadsTable;
+  assignment_rules: AssignmentRulesTable;
+  assignment_rule_people: AssignmentRulePeopleTable;
+  assignments: AssignmentsTable;
+  acknowledgements: AcknowledgementsTable;
+  certificates: CertificatesTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -29,7 +29,9 @@ test("courses check names the file, line and column of every problem and exits 1
   expect(stderr).toMatch(new RegExp(`${base}/01-bad-jsx\\.mdx:9:1 .*closing tag`));
   expect(stderr).toMatch(new RegExp(`${base}/02-bad-yaml\\.mdx:4:1 .*YAML`));
   expect(stderr).toMatch(new RegExp(`${base}/03-import\\.mdx:7:1 .*import`));
-  expect(stderr).toMatch(new RegExp(`${base}/04-unknown-key\\.mdx:5:1 .*unknown frontmatter key \`author\``));
+  expect(stderr).toMatch(
+    new RegExp(`${base}/04-unknown-key\\.mdx:5:1 .*unknown frontmatter key \`author\``),
+  );
   expect(stderr).toContain("4 errors found.");
 });
 
@@ -44,7 +46,10 @@ test("users set-password reads the password from standard input", async () => {
   expect(refused.code).toBe(1);
   expect(refused.stderr).toContain("at least 8 characters");
 
-  const unknown = staffroom(["users", "set-password", "nobody@example.com"], "a fine long password\n");
+  const unknown = staffroom(
+    ["users", "set-password", "nobody@example.com"],
+    "a fine long password\n",
+  );
   expect(unknown.code).toBe(1);
   expect(unknown.stderr).toContain("No person with the email nobody@example.com");
 
@@ -57,7 +62,14 @@ test("users set-password reads the password from standard input", async () => {
 test("report not-finished --format json lists every unfinished course per person", () => {
   const sync = staffroom(["courses", "sync"]);
   expect(sync.code).toBe(0);
-  const { code, stdout } = staffroom(["report", "not-finished", "--format", "json", "--course", "basics"]);
+  const { code, stdout } = staffroom([
+    "report",
+    "not-finished",
+    "--format",
+    "json",
+    "--course",
+    "basics",
+  ]);
   expect(code).toBe(0);
   const rows = JSON.parse(stdout) as Record<string, unknown>[];
   expect(rows).toHaveLength(1);

@@ -12,7 +12,11 @@ let cookie: string;
 beforeAll(async () => {
   await migratedDatabase();
   expect((await syncCourses("test/fixtures/courses-integration")).errors).toEqual([]);
-  const userId = await createUser({ email: "reader@example.com", name: "Reader", departmentId: null });
+  const userId = await createUser({
+    email: "reader@example.com",
+    name: "Reader",
+    departmentId: null,
+  });
   cookie = (await createSessionCookie(userId)).split(";")[0]!;
 });
 

@@ -124,7 +124,7 @@ The end.
     expect(a.answerKey["quiz-1"]!.passMark).toBe(0.8);
   });
 
-  test("assessedHash ignores a typo fix outside the quiz and changes with a quiz edit", async () => {
+  test("assessedHash ignores a typo fix outside the quiz or in an explanation, and changes with a quiz edit", async () => {
     const base = `${HEAD}\nCustmers are important.\n\n${QUIZ}\n\n<Acknowledge>I agree.</Acknowledge>\n`;
     const typoFixed = base.replace("Custmers", "Customers");
     const quizEdited = base.replace("Within a week", "Within a fortnight");
@@ -142,7 +142,10 @@ The end.
     );
     expect(b!.assessedHash).toBe(a!.assessedHash);
     expect(b!.segments).not.toEqual(a!.segments);
-    for (const other of [c, d, e, f, g]) expect(other!.assessedHash).not.toBe(a!.assessedHash);
+    // Explanations teach; they are not assessed.
+    expect(f!.assessedHash).toBe(a!.assessedHash);
+    expect(f!.answerKey).not.toEqual(a!.answerKey);
+    for (const other of [c, d, e, g]) expect(other!.assessedHash).not.toBe(a!.assessedHash);
   });
 
   test("widget-free lessons and literal expressions compile", async () => {

@@ -8,9 +8,12 @@ export async function backupCommand(args: string[]): Promise<number> {
   const [target, ...extra] = args;
   if (!target || extra.length > 0) throw new UsageError("Usage: staffroom backup <file>");
   const resolved = path.resolve(target);
-  if (resolved === env().databasePath) throw new UsageError("The backup file must not be the database itself.");
+  if (resolved === env().databasePath)
+    throw new UsageError("The backup file must not be the database itself.");
   if (fs.existsSync(resolved)) {
-    console.error(`${target} already exists; choose a new file name so that no backup is overwritten.`);
+    console.error(
+      `${target} already exists; choose a new file name so that no backup is overwritten.`,
+    );
     return 1;
   }
   if (!fs.existsSync(env().databasePath)) {
@@ -18,6 +21,8 @@ export async function backupCommand(args: string[]): Promise<number> {
     return 1;
   }
   await backupDatabase(resolved);
-  console.log(`Backed up ${env().databasePath} to ${resolved} (${fs.statSync(resolved).size} bytes).`);
+  console.log(
+    `Backed up ${env().databasePath} to ${resolved} (${fs.statSync(resolved).size} bytes).`,
+  );
   return 0;
 }

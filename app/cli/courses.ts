@@ -41,7 +41,8 @@ export async function coursesCommand(args: string[]): Promise<number> {
     }
     console.log(
       `${plural(summary.courses, "course")}, ${plural(summary.lessons, "lesson")}: ` +
-        `${summary.published} published, ${summary.unchanged} unchanged, ${summary.archived} archived ` +
+        `${summary.published} published, ${summary.unchanged} unchanged, ${summary.archived} archived, ` +
+        `${summary.reopened} completions re-opened ` +
         `(${summary.compiled} compiled, ${summary.reused} from cache)`,
     );
     return 0;

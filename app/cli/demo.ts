@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { migrateToLatest } from "#db/migrate";
+import { recomputeAssignments } from "~/services/assignments.server";
 import { formatCourseErrors, syncCourses } from "~/services/courses.server";
 import { DEMO_LOGINS, DEMO_PASSWORD, DemoRefused, seedDemo } from "~/services/demo.server";
 import { closeDatabase, handlesFor } from "~/utils/db.server";
@@ -17,6 +18,7 @@ export async function demoCommand(args: string[]): Promise<number> {
     );
     return 1;
   }
+  await recomputeAssignments();
   try {
     const seeded = await seedDemo();
     console.log(

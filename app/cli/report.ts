@@ -1,14 +1,17 @@
 import { migrateToLatest } from "#db/migrate";
+import { recomputeAssignments } from "~/services/assignments.server";
 import { NOT_FINISHED_COLUMNS, notFinishedCsv, notFinishedList } from "~/services/reports.server";
 import { handlesFor } from "~/utils/db.server";
 import { parseFlags, UsageError } from "./usage";
 
 const FORMATS = ["table", "csv", "json"] as const;
+const TABLE_COLUMNS = ["email", "name", "department", "course", "status", "due_date"];
 
 export async function reportCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, {
     course: { type: "string" },
     department: { type: "string" },
+    overdue: { type: "boolean" },
     format: { type: "string" },
   });
   if (positionals.join(" ") !== "not-finished") {
@@ -21,7 +24,14 @@ export async function reportCommand(args: string[]): Promise<number> {
     throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not "${values.format}".`);
   }
   await migrateToLatest(handlesFor().db);
-  const rows = await notFinishedList({ courseSlug: values.course, department: values.department });
+  // Bring assignments up to date first (courses synced from the CLI, recurring courses that came
+  // due while no server ran); idempotent, and a no-op when nothing changed.
+  await recomputeAssignments();
+  const rows = await notFinishedList({
+    courseSlug: values.course,
+    department: values.department,
+    overdue: values.overdue,
+  });
 
   if (format === "json") {
     const objects = rows.map((r) => ({
@@ -31,6 +41,7 @@ export async function reportCommand(args: string[]): Promise<number> {
       manager_email: r.managerEmail,
       course: r.courseSlug,
       status: r.status,
+      due_date: r.dueOn,
       lessons_completed: r.lessonsCompleted,
       lessons_total: r.lessonCount,
       last_activity: r.lastActivityAt,
@@ -39,7 +50,7 @@ export async function reportCommand(args: string[]): Promise<number> {
   } else if (format === "csv") {
     process.stdout.write(notFinishedCsv(rows));
   } else {
-    const columns = NOT_FINISHED_COLUMNS.slice(0, 6);
+    const columns = NOT_FINISHED_COLUMNS.filter((c) => TABLE_COLUMNS.includes(c.header));
     const cells = [
       columns.map((c) => c.header),
       ...rows.map((r) => columns.map((c) => String(c.value(r) ?? ""))),
@@ -52,7 +63,7 @@ export async function reportCommand(args: string[]): Promise<number> {
           .join("  ")
           .trimEnd(),
       );
-    console.log(`\n${rows.length} not finished.`);
+    console.log(`\n${rows.length} ${values.overdue ? "overdue" : "not finished"}.`);
   }
   return 0;
 }

@@ -6,8 +6,12 @@ export const USAGE = `Usage: staffroom <command>
   demo                                  seed a demo organisation (./data/demo.db) and serve it
   courses check [dir]                   validate and compile every course; exit 1 on any error
   courses sync                          load COURSES_DIR into the database
+  users import <file.csv> [--dry-run]   validate a roster CSV, then apply it whole (or nothing)
+  users list [--format table|json]      everyone on the roster, deactivated people included
+  users invite <email>                  print (and mail) a one-time set-password link
   users set-password <email>            read a new password from standard input
-  report not-finished [--course <slug>] [--department <name>] [--format table|csv|json]
+  users deactivate <email>              deactivate a person and end their sessions; history stays
+  report not-finished [--course <slug>] [--department <name>] [--overdue] [--format table|csv|json]
   backup <file>                         a consistent copy of the database, safe while serving
 
 Environment: DATABASE_PATH (./data/staffroom.db), COURSES_DIR (./courses), PORT, ORIGIN.`;
@@ -24,5 +28,18 @@ export function parseFlags<T extends Record<string, { type: "string" | "boolean"
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError((error as Error).message);
+  }
+}
+
+/** Prints rows as aligned columns, the first row being the header. */
+export function printTable(rows: string[][]) {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  for (const row of rows) {
+    console.log(
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    );
   }
 }

@@ -36,7 +36,8 @@ export interface QuizGrade {
 
 /** What the lesson action returns for `intent=quiz` (pass `useActionData()` straight in). */
 export interface QuizActionData {
-  quizId: string;
+  /** The quiz this reply is about; null when it is about another island. */
+  quizId: string | null;
   result: QuizGrade | null;
   error: string | null;
 }
@@ -140,7 +141,8 @@ export function QuizForm({ quiz, versionId, result, state, error, readOnly }: Qu
   const titleId = `${quiz.id}-title`;
   const attemptsLeft = result?.attemptsLeft ?? state?.attemptsLeft;
   const passed = result?.passed ?? state?.passed ?? false;
-  const locked = attemptsLeft === 0 && !passed;
+  const noneLeft = attemptsLeft === 0;
+  const locked = noneLeft && !passed;
   const byQuestion = new Map((result?.questions ?? []).map((q) => [q.id, q]));
   // Without `selected`, the form keeps whatever the learner ticked (it is not remounted).
   const selectedKey = (result?.questions ?? []).map((q) => (q.selected ?? []).join(".")).join("|");
@@ -224,7 +226,7 @@ export function QuizForm({ quiz, versionId, result, state, error, readOnly }: Qu
                             value={choice.id}
                             defaultChecked={r?.selected?.includes(choice.id) ?? false}
                             required={!question.multiple}
-                            disabled={readOnly || locked}
+                            disabled={readOnly || noneLeft}
                           />
                           <label
                             htmlFor={inputId}
@@ -254,7 +256,7 @@ export function QuizForm({ quiz, versionId, result, state, error, readOnly }: Qu
           })}
         </ol>
         {readOnly ? null : (
-          <button type="submit" className="button" disabled={submitting || locked}>
+          <button type="submit" className="button" disabled={submitting || noneLeft}>
             {submitting ? "Checking…" : result ? "Submit again" : "Submit answers"}
           </button>
         )}

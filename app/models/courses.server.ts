@@ -360,6 +360,16 @@ export async function listLessonVersions(lessonId: number): Promise<LessonVersio
   }));
 }
 
+/** The lesson a version belongs to (to tell a stale submission from another lesson's). */
+export async function lessonOfVersion(versionId: number): Promise<number | undefined> {
+  const row = await db
+    .selectFrom("lesson_versions")
+    .select("lesson_id")
+    .where("id", "=", versionId)
+    .executeTakeFirst();
+  return row?.lesson_id;
+}
+
 /** The stored source of a lesson version (for the editor and for history). */
 export async function getLessonVersionSource(versionId: number): Promise<string | undefined> {
   const row = await db
@@ -402,7 +412,16 @@ export interface ApplyResult {
   archivedLessons: number;
   /** Courses or lessons that came back from the archive. */
   restored: number;
+  /** Completions re-opened because what a lesson assesses changed (or `retake: required`). */
+  reopened: number;
 }
+
+/** Re-opens earlier completions of these lessons, inside the sync's transaction. */
+export type ReopenCompletions = (
+  trx: Transaction<Database>,
+  courseId: number,
+  lessonIds: number[],
+) => Promise<number>;
 
 /**
  * Makes the database match the courses on disk: every write in one transaction. `compiled` holds
@@ -412,6 +431,7 @@ export async function applyCourseSync(input: {
   courses: DesiredCourse[];
   compiled: Map<string, CompiledEntry>;
   publishedBy: number | null;
+  reopen: ReopenCompletions;
 }): Promise<ApplyResult> {
   const result: ApplyResult = {
     published: 0,
@@ -419,6 +439,7 @@ export async function applyCourseSync(input: {
     archivedCourses: 0,
     archivedLessons: 0,
     restored: 0,
+    reopened: 0,
   };
   const now = nowIso();
   await db.transaction().execute(async (trx) => {
@@ -492,6 +513,7 @@ export async function applyCourseSync(input: {
         .where("course_id", "=", courseId)
         .execute();
       const lessonSlugs = new Set(course.lessons.map((l) => l.slug));
+      const invalidated: number[] = [];
 
       for (const lesson of course.lessons) {
         const row = existingLessons.find((l) => l.slug === lesson.slug);
@@ -568,11 +590,15 @@ export async function applyCourseSync(input: {
           })
           .returning("id")
           .executeTakeFirstOrThrow();
-        const invalidates =
-          validFrom == null ||
-          !previous ||
-          previous.assessedHash !== next.assessedHash ||
-          lesson.retakeRequired;
+        // A new version of what is assessed, or `retake: required` on this new version: earlier
+        // completions are stale. (An unchanged file makes no version, so the line in frontmatter
+        // stales completions once per version that carries it, not once per sync.)
+        const staleBefore =
+          validFrom != null &&
+          previous !== undefined &&
+          (previous.assessedHash !== next.assessedHash || lesson.retakeRequired);
+        const invalidates = validFrom == null || !previous || staleBefore;
+        if (staleBefore) invalidated.push(lessonId);
         await trx
           .updateTable("lessons")
           .set({
@@ -583,6 +609,7 @@ export async function applyCourseSync(input: {
           .execute();
         result.published++;
       }
+      result.reopened += await input.reopen(trx, courseId, invalidated);
 
       for (const row of existingLessons) {
         if (!lessonSlugs.has(row.slug) && row.status === "published") {

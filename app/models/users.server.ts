@@ -1,4 +1,6 @@
 import { sql } from "kysely";
+import type { UserStatus } from "#db/schema";
+import { appendAudit, type Actor, type AuditEntry } from "~/models/audit.server";
 import { db } from "~/utils/db.server";
 import { nowIso } from "~/utils/clock.server";
 
@@ -165,4 +167,341 @@ export async function canViewPerson(viewer: Viewer, personId: number): Promise<b
     .where("manager_id", "=", viewer.id)
     .executeTakeFirst();
   return Boolean(row);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The roster: people as admins see and change them (import, edit, deactivate).
+
+/** A person's roster values, with department and manager by name and email. */
+export interface PersonValues {
+  email: string;
+  name: string;
+  department: string | null;
+  title: string;
+  managerEmail: string | null;
+  isAdmin: boolean;
+  isLeader: boolean;
+  hiredOn: string | null;
+}
+
+export interface RosterPerson extends PersonValues {
+  id: number;
+  status: UserStatus;
+  hasPassword: boolean;
+  managerId: number | null;
+  managerName: string | null;
+  hasReports: boolean;
+}
+
+function rosterQuery() {
+  return db
+    .selectFrom("users as u")
+    .leftJoin("departments as d", "d.id", "u.department_id")
+    .leftJoin("users as m", "m.id", "u.manager_id")
+    .select((eb) => [
+      "u.id",
+      "u.email",
+      "u.name",
+      "d.name as department",
+      "u.title",
+      "u.manager_id as managerId",
+      "m.email as managerEmail",
+      "m.name as managerName",
+      "u.is_admin",
+      "u.is_leader",
+      "u.hired_on as hiredOn",
+      "u.status",
+      "u.password_hash",
+      eb
+        .exists(
+          eb
+            .selectFrom("users as r")
+            .select("r.id")
+            .whereRef("r.manager_id", "=", "u.id")
+            .where("r.status", "=", "active"),
+        )
+        .as("has_reports"),
+    ]);
+}
+
+type RosterRow = Awaited<ReturnType<ReturnType<typeof rosterQuery>["execute"]>>[number];
+
+function toRosterPerson({ is_admin, is_leader, password_hash, has_reports, ...row }: RosterRow) {
+  return {
+    ...row,
+    isAdmin: is_admin === 1,
+    isLeader: is_leader === 1,
+    hasPassword: password_hash !== null,
+    hasReports: Boolean(has_reports),
+  } satisfies RosterPerson;
+}
+
+/** Everyone, deactivated people included: what an import is compared against. */
+export async function rosterSnapshot(): Promise<RosterPerson[]> {
+  return (await rosterQuery().orderBy("u.id").execute()).map(toRosterPerson);
+}
+
+export async function getRosterPerson(id: number): Promise<RosterPerson | undefined> {
+  const row = await rosterQuery().where("u.id", "=", id).executeTakeFirst();
+  return row && toRosterPerson(row);
+}
+
+export interface PeopleFilter {
+  /** Part of a name or an email. */
+  q?: string;
+  department?: string;
+  managerEmail?: string;
+  role?: "admin" | "leader" | "manager";
+  status?: UserStatus;
+}
+
+export const PEOPLE_PAGE_SIZE = 100;
+
+export async function listPeople(filter: PeopleFilter, page = 1) {
+  let query = rosterQuery();
+  if (filter.q) {
+    const pattern = `%${filter.q.trim().toLowerCase()}%`;
+    query = query.where((eb) =>
+      eb.or([eb("u.name", "like", pattern), eb("u.email", "like", pattern)]),
+    );
+  }
+  if (filter.department) query = query.where("d.name", "=", filter.department);
+  if (filter.managerEmail) query = query.where("m.email", "=", normalizeEmail(filter.managerEmail));
+  if (filter.role === "admin") query = query.where("u.is_admin", "=", 1);
+  if (filter.role === "leader") query = query.where("u.is_leader", "=", 1);
+  if (filter.role === "manager") {
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom("users as r")
+          .select("r.id")
+          .whereRef("r.manager_id", "=", "u.id")
+          .where("r.status", "=", "active"),
+      ),
+    );
+  }
+  if (filter.status) query = query.where("u.status", "=", filter.status);
+  const [rows, total] = await Promise.all([
+    query
+      .orderBy("u.name")
+      .orderBy("u.id")
+      .limit(PEOPLE_PAGE_SIZE)
+      .offset((page - 1) * PEOPLE_PAGE_SIZE)
+      .execute(),
+    query
+      .clearSelect()
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { total: Number(total.n), people: rows.map(toRosterPerson) };
+}
+
+/** Active people who have active reports, for the manager filter. */
+export async function listManagers() {
+  return db
+    .selectFrom("users as u")
+    .select(["u.email", "u.name"])
+    .where("u.status", "=", "active")
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom("users as r")
+          .select("r.id")
+          .whereRef("r.manager_id", "=", "u.id")
+          .where("r.status", "=", "active"),
+      ),
+    )
+    .orderBy("u.name")
+    .execute();
+}
+
+export async function listDepartmentNames(): Promise<string[]> {
+  const rows = await db.selectFrom("departments").select("name").orderBy("name").execute();
+  return rows.map((r) => r.name);
+}
+
+/** One person's change: `before` and `after` hold only the fields that change. */
+export interface PersonUpdate {
+  id: number;
+  email: string;
+  before: Partial<PersonValues>;
+  after: Partial<PersonValues>;
+}
+
+/** Everything one roster change writes; applied in one transaction with its audit entries. */
+export interface RosterWrite {
+  creates: PersonValues[];
+  updates: PersonUpdate[];
+  statusChanges: { id: number; email: string; status: UserStatus }[];
+  /** An extra audit entry for the whole change (an import's summary). */
+  summary?: AuditEntry;
+}
+
+const ROLE_FIELDS = new Set<keyof PersonValues>(["isAdmin", "isLeader"]);
+const CREATE_BATCH = 500;
+
+function pick(values: Partial<PersonValues>, roles: boolean): Partial<PersonValues> | null {
+  const entries = Object.entries(values).filter(
+    ([key]) => ROLE_FIELDS.has(key as keyof PersonValues) === roles,
+  );
+  return entries.length > 0 ? Object.fromEntries(entries) : null;
+}
+
+/**
+ * Applies a roster change and its audit entries in one transaction, or nothing. Managers named by
+ * email may be created in the same write, in any order; the caller has ruled out cycles.
+ */
+export async function applyRosterWrite(write: RosterWrite, actor: Actor): Promise<void> {
+  const stamp = nowIso();
+  await db.transaction().execute(async (trx) => {
+    const departments = new Map(
+      (await trx.selectFrom("departments").select(["id", "name"]).execute()).map((d) => [
+        d.name.toLowerCase(),
+        d.id,
+      ]),
+    );
+    const departmentId = async (name: string | null | undefined) => {
+      if (!name) return null;
+      const known = departments.get(name.toLowerCase());
+      if (known !== undefined) return known;
+      const { id } = await trx
+        .insertInto("departments")
+        .values({ name })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      departments.set(name.toLowerCase(), id);
+      return id;
+    };
+    const named = new Set([
+      ...write.creates.map((p) => p.managerEmail),
+      ...write.updates.map((u) => u.after.managerEmail),
+    ]);
+    named.delete(null);
+    named.delete(undefined);
+    const ids = new Map<string, number>();
+    for (const batch of chunks([...named] as string[], CREATE_BATCH)) {
+      const rows = await trx
+        .selectFrom("users")
+        .select(["id", "email"])
+        .where("email", "in", batch)
+        .execute();
+      for (const r of rows) ids.set(r.email, r.id);
+    }
+
+    // Insert managers before their reports: each round takes everyone whose manager has an id.
+    const audit: AuditEntry[] = [];
+    let pending = write.creates;
+    while (pending.length > 0) {
+      const ready = pending.filter((p) => !p.managerEmail || ids.has(p.managerEmail));
+      if (ready.length === 0)
+        throw new Error("The roster write names a manager who does not exist.");
+      pending = pending.filter((p) => p.managerEmail && !ids.has(p.managerEmail));
+      for (const batch of chunks(ready, CREATE_BATCH)) {
+        const values = [];
+        for (const p of batch) {
+          values.push({
+            email: p.email,
+            name: p.name,
+            department_id: await departmentId(p.department),
+            title: p.title,
+            manager_id: p.managerEmail ? ids.get(p.managerEmail)! : null,
+            is_admin: p.isAdmin ? 1 : 0,
+            is_leader: p.isLeader ? 1 : 0,
+            hired_on: p.hiredOn,
+            status: "active" as const,
+            password_hash: null,
+            created_at: stamp,
+            updated_at: stamp,
+          });
+        }
+        const created = await trx
+          .insertInto("users")
+          .values(values)
+          .returning(["id", "email"])
+          .execute();
+        for (const row of created) ids.set(row.email, row.id);
+      }
+      for (const p of ready) {
+        audit.push({
+          action: "person.created",
+          subjectId: ids.get(p.email)!,
+          subject: p.email,
+          after: { ...p },
+        });
+      }
+    }
+
+    for (const u of write.updates) {
+      const a = u.after;
+      await trx
+        .updateTable("users")
+        .set({
+          ...(a.email !== undefined && { email: a.email }),
+          ...(a.name !== undefined && { name: a.name }),
+          ...(a.department !== undefined && { department_id: await departmentId(a.department) }),
+          ...(a.title !== undefined && { title: a.title }),
+          ...(a.managerEmail !== undefined && {
+            manager_id: a.managerEmail ? ids.get(a.managerEmail)! : null,
+          }),
+          ...(a.isAdmin !== undefined && { is_admin: a.isAdmin ? 1 : 0 }),
+          ...(a.isLeader !== undefined && { is_leader: a.isLeader ? 1 : 0 }),
+          ...(a.hiredOn !== undefined && { hired_on: a.hiredOn }),
+          updated_at: stamp,
+        })
+        .where("id", "=", u.id)
+        .execute();
+      const fields = pick(u.after, false);
+      if (fields) {
+        audit.push({
+          action: "person.updated",
+          subjectId: u.id,
+          subject: u.email,
+          before: pick(u.before, false),
+          after: fields,
+        });
+      }
+      const roles = pick(u.after, true);
+      if (roles) {
+        audit.push({
+          action: "person.roles_changed",
+          subjectId: u.id,
+          subject: u.email,
+          before: pick(u.before, true),
+          after: roles,
+        });
+      }
+    }
+
+    for (const change of write.statusChanges) {
+      await trx
+        .updateTable("users")
+        .set({ status: change.status, updated_at: stamp })
+        .where("id", "=", change.id)
+        .execute();
+      audit.push({
+        action: change.status === "active" ? "person.reactivated" : "person.deactivated",
+        subjectId: change.id,
+        subject: change.email,
+        before: { status: change.status === "active" ? "deactivated" : "active" },
+        after: { status: change.status },
+      });
+    }
+    await appendAudit(actor, write.summary ? [write.summary, ...audit] : audit, trx);
+  });
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export async function countActiveAdmins(): Promise<number> {
+  const row = await db
+    .selectFrom("users")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("is_admin", "=", 1)
+    .where("status", "=", "active")
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }

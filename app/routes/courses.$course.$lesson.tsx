@@ -4,8 +4,14 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { LessonBody } from "~/components/lesson-body";
 import { StatusBadge } from "~/components/progress";
-import { markLessonComplete, openLesson, submitQuiz } from "~/services/lessons.server";
-import { QuizSubmissionError } from "~/services/quiz.server";
+import {
+  acknowledgeStatement,
+  markLessonComplete,
+  openLesson,
+  submitQuiz,
+  type QuizSubmissionResult,
+} from "~/services/lessons.server";
+import { SubmissionError } from "~/services/quiz.server";
 import { requireViewer } from "~/utils/auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -19,15 +25,39 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return openLesson(viewer.id, params.course ?? "", params.lesson ?? "");
 }
 
-const CONTROL_FIELDS = new Set(["intent", "quiz", "version"]);
+const CONTROL_FIELDS = new Set(["intent", "quiz", "version", "island", "confirm"]);
+const Version = z.coerce.number().int().positive();
 const Intent = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("complete") }),
+  z.object({ intent: z.literal("quiz"), quiz: z.string().min(1).max(100), version: Version }),
   z.object({
-    intent: z.literal("quiz"),
-    quiz: z.string().min(1).max(100),
-    version: z.coerce.number().int().positive(),
+    intent: z.literal("acknowledge"),
+    island: z.string().min(1).max(100),
+    version: Version,
+    confirm: z.literal("yes").optional(),
   }),
 ]);
+
+/** One shape for every island reply: the lesson body shows each part beside its island. */
+function reply(
+  parts: {
+    quizId?: string;
+    result?: QuizSubmissionResult;
+    error?: string;
+    islandErrors?: Record<string, string>;
+  },
+  status = 200,
+) {
+  return data(
+    {
+      quizId: parts.quizId ?? null,
+      result: parts.result ?? null,
+      error: parts.error ?? null,
+      islandErrors: parts.islandErrors ?? {},
+    },
+    { status },
+  );
+}
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const viewer = await requireViewer(request);
@@ -38,10 +68,27 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!parsed.success) throw new Response("Unknown lesson action.", { status: 400 });
   const courseSlug = params.course ?? "";
   const lessonSlug = params.lesson ?? "";
+  const input = parsed.data;
 
-  if (parsed.data.intent === "complete") {
+  if (input.intent === "complete") {
     const { next } = await markLessonComplete(viewer.id, courseSlug, lessonSlug);
     return redirect(next ? `/courses/${courseSlug}/${next.slug}` : `/courses/${courseSlug}`);
+  }
+
+  if (input.intent === "acknowledge") {
+    if (!input.confirm) {
+      return reply({ islandErrors: { [input.island]: "Tick the box to confirm you agree." } }, 400);
+    }
+    try {
+      await acknowledgeStatement(viewer.id, courseSlug, lessonSlug, {
+        islandId: input.island,
+        versionId: input.version,
+      });
+      return reply({});
+    } catch (error) {
+      if (!(error instanceof SubmissionError)) throw error;
+      return reply({ islandErrors: { [input.island]: error.message } }, 400);
+    }
   }
 
   const answers: Record<string, string[]> = {};
@@ -51,20 +98,37 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   try {
     const result = await submitQuiz(viewer.id, courseSlug, lessonSlug, {
-      quizId: parsed.data.quiz,
-      versionId: parsed.data.version,
+      quizId: input.quiz,
+      versionId: input.version,
       answers,
     });
-    return { quizId: parsed.data.quiz, result, error: null };
+    return reply({ quizId: input.quiz, result });
   } catch (error) {
-    if (!(error instanceof QuizSubmissionError)) throw error;
-    return data({ quizId: parsed.data.quiz, result: null, error: error.message }, 400);
+    if (!(error instanceof SubmissionError)) throw error;
+    return reply({ quizId: input.quiz, error: error.message }, 400);
   }
 }
 
+const longDate = (iso: string) =>
+  new Date(iso).toLocaleDateString("en-GB", { dateStyle: "long", timeZone: "UTC" });
+
 export default function LessonPage() {
-  const { course, lesson, versionId, rendered, hasQuiz, completedAt, prev, next } =
-    useLoaderData<typeof loader>();
+  const {
+    course,
+    lesson,
+    versionId,
+    rendered,
+    hasQuiz,
+    hasAcknowledge,
+    completedAt,
+    staleSince,
+    updatedSinceCompleted,
+    quizState,
+    acknowledged,
+    certificateCode,
+    prev,
+    next,
+  } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <article className="lesson" aria-labelledby="lesson-title">
@@ -76,24 +140,43 @@ export default function LessonPage() {
         <h1 id="lesson-title">{lesson.title}</h1>
         <p className="muted">
           About {lesson.minutes} minutes ·{" "}
-          <StatusBadge status={completedAt ? "completed" : "in_progress"} />
+          <StatusBadge status={completedAt ? "completed" : staleSince ? "stale" : "in_progress"} />
         </p>
+        {staleSince ? (
+          <p className="notice notice--stale" role="status">
+            Updated since you completed it: this lesson changed on {longDate(staleSince)} in what it
+            asks of you. Please go through it again
+            {hasQuiz ? " and retake the quiz" : hasAcknowledge ? " and confirm it again" : ""}.
+          </p>
+        ) : updatedSinceCompleted ? (
+          <p className="notice" role="status">
+            Updated since you completed it. The changes do not affect what is assessed, so your
+            completion still counts.
+          </p>
+        ) : null}
       </header>
       <div className="prose">
         <LessonBody
           rendered={rendered}
           versionId={versionId}
-          quizResult={actionData ?? undefined}
+          quizResult={actionData}
+          quizState={quizState}
+          acknowledged={acknowledged}
+          islandErrors={actionData?.islandErrors}
         />
       </div>
       <footer className="lesson__footer">
         {completedAt ? (
           <p className="done-note" role="status">
-            You completed this lesson on{" "}
-            {new Date(completedAt).toLocaleDateString("en-GB", { dateStyle: "long" })}.
+            You completed this lesson on {longDate(completedAt)}.
           </p>
         ) : hasQuiz ? (
-          <p className="muted">Pass the quiz above to complete this lesson.</p>
+          <p className="muted">
+            Pass the quiz above{hasAcknowledge ? " and confirm the statement" : ""} to complete this
+            lesson.
+          </p>
+        ) : hasAcknowledge ? (
+          <p className="muted">Confirm the statement above to complete this lesson.</p>
         ) : (
           <Form method="post">
             <input type="hidden" name="intent" value="complete" />
@@ -102,6 +185,12 @@ export default function LessonPage() {
             </button>
           </Form>
         )}
+        {certificateCode ? (
+          <p className="certificate-note">
+            You have completed {course.title}.{" "}
+            <Link to={`/certificates/${certificateCode}`}>View your certificate</Link>
+          </p>
+        ) : null}
         <nav aria-label="Lessons" className="pager">
           {prev ? (
             <Link rel="prev" to={`/courses/${course.slug}/${prev.slug}`}>

@@ -4,6 +4,7 @@ import { LessonBody } from "~/components/lesson-body";
 import { ProgressBar, StatusBadge } from "~/components/progress";
 import { courseOverview } from "~/services/learner.server";
 import { requireViewer } from "~/utils/auth.server";
+import { STATUS_LABELS } from "~/utils/progress-status";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.course.title} · Staffroom` : "Course · Staffroom" },
@@ -17,7 +18,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function CoursePage() {
-  const { course, intro, lessons } = useLoaderData<typeof loader>();
+  const { course, intro, lessons, status, certificateCode } = useLoaderData<typeof loader>();
   const done = lessons.filter((l) => l.status === "completed").length;
   const next = lessons.find((l) => l.status !== "completed");
   return (
@@ -33,6 +34,18 @@ export default function CoursePage() {
         total={lessons.length}
         label={`${course.title}: lessons completed`}
       />
+      {status === "stale" ? (
+        <p className="notice notice--stale" role="status">
+          Updated since you completed it: some lessons changed in what they ask of you. Redo the
+          lessons marked &ldquo;{STATUS_LABELS.stale}&rdquo; to complete the course again.
+        </p>
+      ) : null}
+      {certificateCode ? (
+        <p className="certificate-note">
+          You have completed this course.{" "}
+          <Link to={`/certificates/${certificateCode}`}>View your certificate</Link>
+        </p>
+      ) : null}
       {next ? (
         <p>
           <Link className="button" to={`/courses/${course.slug}/${next.slug}`}>
@@ -54,6 +67,9 @@ export default function CoursePage() {
               {lesson.minutes} min{lesson.hasQuiz ? " · quiz" : ""}
             </span>
             <StatusBadge status={lesson.status} />
+            {lesson.updatedSinceCompleted ? (
+              <span className="muted small">Updated since you completed it</span>
+            ) : null}
           </li>
         ))}
       </ol>

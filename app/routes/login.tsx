@@ -3,7 +3,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { Field } from "~/components/field";
-import { attemptLogin } from "~/services/login.server";
+import { attemptLogin, FAILED_LOGIN_MESSAGE } from "~/services/login.server";
 import { createSessionCookie, getViewerOrNull } from "~/utils/auth.server";
 import { safeRedirect } from "~/utils/safe-redirect";
 
@@ -37,7 +37,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const message =
       result.reason === "throttled"
         ? `Too many failed attempts. Try again in ${Math.ceil(result.retryAfterMs / 60000)} minutes.`
-        : "That email and password do not match an active account.";
+        : FAILED_LOGIN_MESSAGE;
     return data(
       { errors: { email: undefined, password: undefined }, form: message },
       result.reason === "throttled" ? 429 : 400,

@@ -1,76 +1,75 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
-import { StatusBadge } from "~/components/progress";
-import { courseSummaries, listDepartments } from "~/models/reports.server";
-import { notFinishedList, parseNotFinishedFilter } from "~/services/reports.server";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, useLoaderData, useLocation } from "@remix-run/react";
+import { AssignmentTable, Pager } from "~/components/assignment-table";
+import { BarChart } from "~/components/chart";
+import { leadershipReport, parseReportFilter } from "~/services/reports.server";
+import assignmentStyles from "~/styles/assignments.css?url";
 import { requireLeader } from "~/utils/auth.server";
+import { STATUS_LABELS, UNFINISHED_STATUSES } from "~/utils/progress-status";
 
 export const meta: MetaFunction = () => [{ title: "Who has not finished · Staffroom" }];
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: assignmentStyles }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireLeader(request);
-  const filter = parseNotFinishedFilter(new URL(request.url).searchParams);
-  const [rows, summaries, departments] = await Promise.all([
-    notFinishedList(filter),
-    courseSummaries(),
-    listDepartments(),
-  ]);
-  return { rows, summaries, departments, filter };
+  const filter = parseReportFilter(new URL(request.url).searchParams, UNFINISHED_STATUSES);
+  return { filter, ...(await leadershipReport(filter)) };
 }
 
+const percent = (p: number | null) => (p === null ? "—" : `${p}%`);
+
 export default function Reports() {
-  const { rows, summaries, departments, filter } = useLoaderData<typeof loader>();
+  const { filter, summary, list, options } = useLoaderData<typeof loader>();
   const { search } = useLocation();
-  const totals = summaries.reduce(
-    (t, s) => ({ people: t.people + s.people, completed: t.completed + s.completed }),
-    { people: 0, completed: 0 },
-  );
-  const overall = totals.people === 0 ? 0 : Math.round((totals.completed / totals.people) * 100);
+  const exportParams = new URLSearchParams(search);
+  exportParams.delete("page");
+  const exportQuery = exportParams.size > 0 ? `?${exportParams}` : "";
   return (
     <>
       <h1>Who has not finished</h1>
       <p className="lede">
-        Every active person is expected to complete every published course. Overall,{" "}
-        <strong>{overall}%</strong> of those course completions are done.
+        Who has not done the training assigned to them, and whether it is late. Deactivated people
+        are left out.
       </p>
 
-      <h2>By course</h2>
-      <div className="table-wrap" role="region" aria-label="Completion by course" tabIndex={0}>
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th scope="col">Course</th>
-              <th scope="col">Completed</th>
-              <th scope="col">In progress</th>
-              <th scope="col">Never opened</th>
-              <th scope="col">Done</th>
-            </tr>
-          </thead>
-          <tbody>
-            {summaries.map((s) => (
-              <tr key={s.courseSlug}>
-                <th scope="row">
-                  <Link to={`?course=${encodeURIComponent(s.courseSlug)}`}>{s.courseTitle}</Link>
-                </th>
-                <td>{s.completed}</td>
-                <td>{s.inProgress}</td>
-                <td>{s.notStarted}</td>
-                <td>{s.people === 0 ? "—" : `${Math.round((s.completed / s.people) * 100)}%`}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <ul className="stats" aria-label="Headline figures">
+        <li className="stat" data-testid="figure-on-time">
+          <span className="stat__value">{percent(summary.onTime.percent)}</span>
+          <span className="stat__label">completed by the due date</span>
+          <span className="muted small block">
+            {summary.onTime.done} of {summary.onTime.of} assignments that have come due
+          </span>
+        </li>
+        <li className="stat" data-testid="figure-completion">
+          <span className="stat__value">{percent(summary.completion.percent)}</span>
+          <span className="stat__label">completed overall</span>
+          <span className="muted small block">
+            {summary.completion.done} of {summary.completion.of} current assignments
+          </span>
+        </li>
+        <li className="stat" data-testid="figure-overdue">
+          <span className="stat__value">{summary.overdue}</span>
+          <span className="stat__label">overdue</span>
+          <span className="muted small block">
+            {summary.notFinished} not finished in all, {summary.byStatus.waived} waived
+          </span>
+        </li>
+      </ul>
+
+      <div className="charts">
+        <BarChart id="by-department" title="Completed, by department" data={summary.byDepartment} />
+        <BarChart id="by-course" title="Completed, by course" data={summary.byCourse} />
       </div>
 
-      <h2 id="list-title">Not finished</h2>
+      <h2 id="list-title">Not finished, most urgent first</h2>
       <Form method="get" className="filters" aria-label="Filter the list">
         <label>
           Course
           <select name="course" defaultValue={filter.courseSlug ?? ""}>
             <option value="">All courses</option>
-            {summaries.map((s) => (
-              <option key={s.courseSlug} value={s.courseSlug}>
-                {s.courseTitle}
+            {options.courses.map((c) => (
+              <option key={c.slug} value={c.slug}>
+                {c.title}
               </option>
             ))}
           </select>
@@ -79,63 +78,56 @@ export default function Reports() {
           Department
           <select name="department" defaultValue={filter.department ?? ""}>
             <option value="">All departments</option>
-            {departments.map((d) => (
+            {options.departments.map((d) => (
               <option key={d}>{d}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Manager (whole team)
+          <select name="manager" defaultValue={filter.managerEmail ?? ""}>
+            <option value="">Everyone</option>
+            {options.managers.map((m) => (
+              <option key={m.email} value={m.email}>
+                {m.name}
+              </option>
             ))}
           </select>
         </label>
         <label>
           Status
           <select name="status" defaultValue={filter.status ?? ""}>
-            <option value="">Never opened or in progress</option>
-            <option value="not_started">Never opened</option>
-            <option value="in_progress">In progress</option>
+            <option value="">Any not finished</option>
+            {UNFINISHED_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_LABELS[s]}
+              </option>
+            ))}
           </select>
         </label>
         <button type="submit" className="button button--quiet">
           Apply filters
         </button>
-        <a className="button button--quiet" href={`/reports/not-finished.csv${search}`} download>
-          Download CSV
-        </a>
       </Form>
-      <p role="status">
-        {rows.length} {rows.length === 1 ? "course not finished" : "course completions outstanding"}
-        .
+      <p className="filters">
+        <a
+          className="button button--quiet"
+          href={`/reports/not-finished.csv${exportQuery}`}
+          download
+        >
+          Download this list (CSV)
+        </a>
+        <a className="button button--quiet" href="/reports/matrix.csv" download>
+          Download everyone × every course (CSV)
+        </a>
       </p>
-      <div className="table-wrap" role="region" aria-labelledby="list-title" tabIndex={0}>
-        <table className="data-table" data-testid="not-finished">
-          <thead>
-            <tr>
-              <th scope="col">Person</th>
-              <th scope="col">Department</th>
-              <th scope="col">Manager</th>
-              <th scope="col">Course</th>
-              <th scope="col">Status</th>
-              <th scope="col">Lessons</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={`${r.userId}-${r.courseSlug}`}>
-                <th scope="row">
-                  {r.name}
-                  <span className="muted small block">{r.email}</span>
-                </th>
-                <td>{r.department ?? "—"}</td>
-                <td>{r.managerName ?? "—"}</td>
-                <td>{r.courseTitle}</td>
-                <td>
-                  <StatusBadge status={r.status} />
-                </td>
-                <td>
-                  {r.lessonsCompleted}/{r.lessonCount}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <AssignmentTable
+        rows={list.rows}
+        testId="not-finished"
+        label="Not finished"
+        managerHref={(email) => `?manager=${encodeURIComponent(email)}`}
+      />
+      <Pager search={search} page={list.page} pageSize={list.pageSize} total={list.total} />
     </>
   );
 }

@@ -1,16 +1,11 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { notFinishedCsv, notFinishedList, parseNotFinishedFilter } from "~/services/reports.server";
+import { csvExport, parseReportFilter } from "~/services/reports.server";
 import { requireLeader } from "~/utils/auth.server";
-import { nowIso } from "~/utils/clock.server";
+import { UNFINISHED_STATUSES } from "~/utils/progress-status";
 
+/** The not-finished list with the page's filters, streamed. */
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireLeader(request);
-  const rows = await notFinishedList(parseNotFinishedFilter(new URL(request.url).searchParams));
-  return new Response(notFinishedCsv(rows), {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="not-finished-${nowIso().slice(0, 10)}.csv"`,
-      "Cache-Control": "no-store",
-    },
-  });
+  const viewer = await requireLeader(request);
+  const filter = parseReportFilter(new URL(request.url).searchParams, UNFINISHED_STATUSES);
+  return csvExport("not-finished", filter, viewer);
 }

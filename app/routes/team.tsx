@@ -1,71 +1,89 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { StatusBadge } from "~/components/progress";
-import { teamOverview } from "~/services/reports.server";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
+import { AssignmentTable, Pager } from "~/components/assignment-table";
+import { parseReportFilter, teamReport } from "~/services/reports.server";
+import assignmentStyles from "~/styles/assignments.css?url";
 import { requireManager } from "~/utils/auth.server";
+import { ASSIGNMENT_STATUSES, STATUS_LABELS } from "~/utils/progress-status";
 
 export const meta: MetaFunction = () => [{ title: "My team · Staffroom" }];
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: assignmentStyles }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const viewer = await requireManager(request);
-  return teamOverview(viewer.id);
+  const filter = parseReportFilter(new URL(request.url).searchParams);
+  return { filter, ...(await teamReport(viewer, filter)) };
 }
 
 export default function Team() {
-  const { courses, people } = useLoaderData<typeof loader>();
-  const finished = people.filter((p) =>
-    courses.every((c) => p.courses[c.slug]?.status === "completed"),
-  ).length;
+  const { filter, people, summary, list, options } = useLoaderData<typeof loader>();
+  const { search } = useLocation();
+  const exportParams = new URLSearchParams(search);
+  exportParams.delete("page");
+  const exportQuery = exportParams.size > 0 ? `?${exportParams}` : "";
   return (
     <>
       <h1>My team</h1>
       <p className="lede">
-        {people.length} {people.length === 1 ? "person reports" : "people report"} to you directly
-        or through their managers; {finished} of them have finished every course.
+        {people} {people === 1 ? "person reports" : "people report"} to you directly or through
+        their managers. {summary.completion.done} of {summary.completion.of} assigned courses are
+        completed; <strong>{summary.overdue} overdue</strong>.
       </p>
-      <div className="table-wrap" role="region" aria-label="Team progress" tabIndex={0}>
-        <table className="data-table" data-testid="team-table">
-          <thead>
-            <tr>
-              <th scope="col">Person</th>
-              <th scope="col">Department</th>
-              <th scope="col">Manager</th>
-              {courses.map((c) => (
-                <th scope="col" key={c.slug}>
-                  {c.title}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {people.map((person) => (
-              <tr key={person.email}>
-                <th scope="row">
-                  {person.name}
-                  <span className="muted small block">{person.email}</span>
-                </th>
-                <td>{person.department ?? "—"}</td>
-                <td>{person.managerName ?? "—"}</td>
-                {courses.map((c) => {
-                  const cell = person.courses[c.slug];
-                  return (
-                    <td key={c.slug}>
-                      {cell ? (
-                        <>
-                          <StatusBadge status={cell.status} />
-                          <span className="muted small block">
-                            {cell.lessonsCompleted}/{cell.lessonCount}
-                          </span>
-                        </>
-                      ) : null}
-                    </td>
-                  );
-                })}
-              </tr>
+      <ul className="stats stats--compact" aria-label="Your team by status">
+        {ASSIGNMENT_STATUSES.map((s) => (
+          <li className="stat" key={s}>
+            <span className="stat__value">{summary.byStatus[s]}</span>
+            <span className="stat__label">{STATUS_LABELS[s]}</span>
+          </li>
+        ))}
+      </ul>
+
+      <h2 id="list-title">Assigned courses</h2>
+      {filter.managerEmail ? (
+        <p role="status">
+          Showing the team of {filter.managerEmail}. <Link to="/team">Show my whole team</Link>
+        </p>
+      ) : null}
+      <Form method="get" className="filters" aria-label="Filter the list">
+        {filter.managerEmail ? (
+          <input type="hidden" name="manager" value={filter.managerEmail} />
+        ) : null}
+        <label>
+          Course
+          <select name="course" defaultValue={filter.courseSlug ?? ""}>
+            <option value="">All courses</option>
+            {options.courses.map((c) => (
+              <option key={c.slug} value={c.slug}>
+                {c.title}
+              </option>
             ))}
-          </tbody>
-        </table>
-      </div>
+          </select>
+        </label>
+        <label>
+          Status
+          <select name="status" defaultValue={filter.status ?? ""}>
+            <option value="">Any status</option>
+            {ASSIGNMENT_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className="button button--quiet">
+          Apply filters
+        </button>
+        <a className="button button--quiet" href={`/team.csv${exportQuery}`} download>
+          Download this list (CSV)
+        </a>
+      </Form>
+      <AssignmentTable
+        rows={list.rows}
+        testId="team-table"
+        label="Team progress"
+        managerHref={(email) => `/team?manager=${encodeURIComponent(email)}`}
+      />
+      <Pager search={search} page={list.page} pageSize={list.pageSize} total={list.total} />
     </>
   );
 }

@@ -1,10 +1,12 @@
 import { consumeToken, findLiveToken } from "~/models/tokens.server";
 import { countUsers, createUser, findUserByEmail, setPasswordHash } from "~/models/users.server";
+import { endAllSessions } from "~/utils/auth.server";
 import { hashPassword, passwordProblem } from "~/utils/password.server";
+import { attemptLogin } from "./login.server";
 
 export class AccountError extends Error {
   constructor(
-    readonly field: "email" | "password" | "name" | "form",
+    readonly field: "email" | "password" | "current" | "name" | "form",
     message: string,
   ) {
     super(message);
@@ -44,4 +46,29 @@ export async function setPasswordByEmail(email: string, password: string): Promi
   const problem = passwordProblem(password);
   if (problem) throw new AccountError("password", problem);
   await setPasswordHash(user.id, await hashPassword(password));
+}
+
+/**
+ * A signed-in person changes their own password: the current one is checked like a login
+ * (and throttled like one), and every session ends; the caller starts a fresh one.
+ */
+export async function changeOwnPassword(
+  viewer: { id: number; email: string },
+  current: string,
+  next: string,
+  clientIp: string,
+): Promise<void> {
+  const check = await attemptLogin(viewer.email, current, clientIp);
+  if (!check.ok) {
+    throw new AccountError(
+      "current",
+      check.reason === "throttled"
+        ? `Too many failed attempts. Try again in ${Math.ceil(check.retryAfterMs / 60000)} minutes.`
+        : "That is not your current password.",
+    );
+  }
+  const problem = passwordProblem(next);
+  if (problem) throw new AccountError("password", problem);
+  await setPasswordHash(viewer.id, await hashPassword(next));
+  await endAllSessions(viewer.id);
 }

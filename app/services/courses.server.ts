@@ -15,7 +15,10 @@ import {
   type CompiledEntry,
   type DesiredCourse,
 } from "~/models/courses.server";
+import { reopenLessonsForEveryoneIn } from "~/models/progress.server";
+import { env } from "~/utils/env.server";
 import {
+  COURSE_ASSET_FILE,
   MAX_SOURCE_BYTES,
   MdxError,
   compileKey,
@@ -28,6 +31,7 @@ import {
 export type CourseError = SourceError;
 
 const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const MAX_ASSET_BYTES = 10 * 1024 * 1024;
 const LESSON_FILE = /^(\d+)-([A-Za-z0-9][A-Za-z0-9_-]*)\.mdx$/;
 
 const CourseFrontmatter = z.strictObject({
@@ -92,6 +96,8 @@ export interface SyncSummary {
   unchanged: number;
   /** Courses and lessons archived because they left the folder. */
   archived: number;
+  /** Completions made stale (assessed content changed, or `retake: required`). */
+  reopened: number;
   errors: CourseError[];
 }
 
@@ -427,6 +433,7 @@ async function syncNow(dir: string, options: { publishedBy?: number }): Promise<
     published: 0,
     unchanged: 0,
     archived: 0,
+    reopened: 0,
     errors: checked.errors,
   };
   if (checked.errors.length > 0) return summary;
@@ -452,10 +459,12 @@ async function syncNow(dir: string, options: { publishedBy?: number }): Promise<
     courses: desired,
     compiled: checked.fresh,
     publishedBy: options.publishedBy ?? null,
+    reopen: reopenLessonsForEveryoneIn,
   });
   summary.published = applied.published;
   summary.unchanged = applied.unchanged;
   summary.archived = applied.archivedCourses + applied.archivedLessons;
+  summary.reopened = applied.reopened;
   return summary;
 }
 
@@ -476,4 +485,35 @@ export function formatCourseErrors(errors: CourseError[], options: { dir?: strin
       return `${file}:${e.line}:${e.column} ${e.message}`;
     })
     .join("\n");
+}
+
+const IMAGE_TYPES: Record<string, string> = {
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  webp: "image/webp",
+  avif: "image/avif",
+};
+
+/**
+ * An image for `<Figure src="/course-assets/<course>/<file>">`: only a regular file directly
+ * inside COURSES_DIR/<course>/, with a safe name and an image extension; undefined otherwise.
+ */
+export async function readCourseAsset(
+  course: string,
+  file: string,
+): Promise<{ body: Buffer; contentType: string } | undefined> {
+  const ext = COURSE_ASSET_FILE.exec(file)?.[1];
+  if (!KEBAB.test(course) || !ext) return undefined;
+  const folder = path.join(env().coursesDir, course);
+  try {
+    const real = await fs.promises.realpath(path.join(folder, file));
+    if (path.dirname(real) !== (await fs.promises.realpath(folder))) return undefined;
+    const stat = await fs.promises.stat(real);
+    if (!stat.isFile() || stat.size > MAX_ASSET_BYTES) return undefined;
+    return { body: await fs.promises.readFile(real), contentType: IMAGE_TYPES[ext]! };
+  } catch {
+    return undefined;
+  }
 }

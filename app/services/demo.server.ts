@@ -1,6 +1,8 @@
 import { getLessonPage, listLessons, listPublishedCourses } from "~/models/courses.server";
-import { completeLesson, recordLessonOpened } from "~/models/progress.server";
+import { completeLesson, recordLessonOpened, type LessonRef } from "~/models/progress.server";
 import { countUsers, createUser, findOrCreateDepartment } from "~/models/users.server";
+import { createRule, recomputeAssignments } from "~/services/assignments.server";
+import { advanceClock, now } from "~/utils/clock.server";
 import { hashPassword } from "~/utils/password.server";
 
 export const DEMO_PASSWORD = "knitwear-demo-2026";
@@ -33,6 +35,8 @@ interface SeedPerson {
   leader?: boolean;
   /** Fraction of the curriculum this person has done, before randomness. */
   diligence: number;
+  /** Days before the seed that this person joined; unset: long-standing staff. */
+  hiredDaysAgo?: number;
 }
 
 const SALES = "Sales & Service";
@@ -171,18 +175,27 @@ const LAST = [
   "Frost",
 ];
 
-const TEAMS: { manager: string; department: string; titles: string[]; size: number }[] = [
+const TEAMS: {
+  manager: string;
+  department: string;
+  titles: string[];
+  size: number;
+  /** A recently hired team: their courses fall due later. */
+  hiredDaysAgo?: number;
+}[] = [
   {
     manager: "Owen Price",
     department: SALES,
     titles: ["Sales Assistant", "Shop Floor Lead"],
     size: 7,
+    hiredDaysAgo: 25,
   },
   {
     manager: "Aisha Khan",
     department: SALES,
     titles: ["Customer Service Adviser", "Online Orders Coordinator"],
     size: 6,
+    hiredDaysAgo: 40,
   },
   {
     manager: "Dan Murphy",
@@ -204,6 +217,7 @@ function roster(): SeedPerson[] {
       department: SALES,
       manager: "Owen Price",
       diligence: 0,
+      hiredDaysAgo: 25,
     },
   ];
   let n = 0;
@@ -214,7 +228,10 @@ function roster(): SeedPerson[] {
         title: team.titles[i % team.titles.length]!,
         department: team.department,
         manager: team.manager,
-        diligence: random(),
+        // The first of them (Alex Adams) has done nothing yet: a browser test takes a whole
+        // course as Alex. Drawing first keeps everyone else's progress as it was.
+        diligence: ((d) => (n === 0 ? 0 : d))(random()),
+        hiredDaysAgo: team.hiredDaysAgo,
       });
     }
   }
@@ -226,7 +243,17 @@ export const emailFor = (name: string) =>
 
 export class DemoRefused extends Error {}
 
-/** Seeds the demo organisation with varied progress. Refuses a database that already has people. */
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** The organisation's rules were set up this many days before the seed. */
+const RULES_DAYS_AGO = 60;
+
+/**
+ * Seeds the demo organisation with varied progress over the last two months, so that the reports
+ * show every status: the rules date from 60 days ago (due in 30), two Sales teams joined more
+ * recently (due later, some soon), people finished on time, late or not at all, and one annual
+ * refresher has come round again. Deterministic, relative to today. Refuses a database that
+ * already has people.
+ */
 export async function seedDemo(): Promise<{ people: number; completions: number }> {
   const existing = await countUsers();
   if (existing > 0) {
@@ -234,10 +261,29 @@ export async function seedDemo(): Promise<{ people: number; completions: number 
       `The database already has ${existing} people, so the demo was not seeded over it.`,
     );
   }
+  let shiftMs = 0;
+  const daysAgo = (days: number) => {
+    advanceClock(-days * DAY_MS - shiftMs);
+    shiftMs = -days * DAY_MS;
+  };
+  try {
+    return await seedAt(daysAgo);
+  } finally {
+    advanceClock(-shiftMs);
+    await recomputeAssignments();
+  }
+}
+
+async function seedAt(daysAgo: (days: number) => void) {
   const random = mulberry32(7);
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const ids = new Map<string, number>();
   const people = roster();
+  const today = now().getTime();
+  const hiredOn = (days?: number) =>
+    days === undefined ? "2024-03-01" : new Date(today - days * DAY_MS).toISOString().slice(0, 10);
+
+  daysAgo(RULES_DAYS_AGO);
   for (const person of people) {
     ids.set(
       person.name,
@@ -249,25 +295,58 @@ export async function seedDemo(): Promise<{ people: number; completions: number 
         managerId: person.manager ? ids.get(person.manager)! : null,
         isAdmin: person.admin,
         isLeader: person.leader,
-        hiredOn: "2024-03-01",
+        hiredOn: hiredOn(person.hiredDaysAgo),
         passwordHash,
       }),
     );
   }
+  const courses = await listPublishedCourses();
+  const lessonsOf = new Map<number, { ref: LessonRef }[]>();
+  for (const course of courses) {
+    const refs = [];
+    for (const lesson of await listLessons(course.id)) {
+      const page = await getLessonPage(course.slug, lesson.slug);
+      if (page) {
+        refs.push({ ref: { courseId: course.id, lessonId: lesson.id, versionId: page.versionId } });
+      }
+    }
+    lessonsOf.set(course.id, refs);
+  }
+  // The default rule (every course, 30 days) plus an annual refresher of the first course.
+  const refresher = courses[0];
+  if (refresher) {
+    await createRule({
+      courseId: refresher.id,
+      audience: "everyone",
+      departmentId: null,
+      role: null,
+      personIds: [],
+      dueDays: 30,
+      recurMonths: 12,
+    });
+    // The administrator took it 400 days ago: today a second cycle is due, the first is kept.
+    daysAgo(400);
+    for (const { ref } of lessonsOf.get(refresher.id) ?? []) {
+      await completeLesson(ids.get("Sam Patel")!, ref);
+    }
+  }
 
   let completions = 0;
-  const courses = await listPublishedCourses();
   for (const person of people) {
     const userId = ids.get(person.name)!;
+    // Active since they were hired (or since the rules came in), until yesterday.
+    const window = Math.min(RULES_DAYS_AGO - 2, (person.hiredDaysAgo ?? RULES_DAYS_AGO) - 1);
     for (const course of courses) {
-      const lessons = await listLessons(course.id);
-      const share = Math.min(1, person.diligence * 1.4 * random());
+      const lessons = lessonsOf.get(course.id) ?? [];
+      // The diligent finish most courses; everyone else gets part-way, or nowhere.
+      const share =
+        random() < person.diligence ? 1 : Math.min(1, person.diligence * 1.4 * random());
       const done = person.diligence === 0 ? 0 : Math.round(share * lessons.length);
-      for (const [index, lesson] of lessons.entries()) {
+      // The diligent got on with it early; others later (or not at all).
+      const started = 1 + Math.floor((0.5 * random() + 0.5 * person.diligence) * window);
+      daysAgo(started);
+      for (const [index, { ref }] of lessons.entries()) {
         if (index > done) break;
-        const page = await getLessonPage(course.slug, lesson.slug);
-        if (!page) continue;
-        const ref = { courseId: course.id, lessonId: lesson.id, versionId: page.versionId };
         if (index === done) {
           if (done > 0) await recordLessonOpened(userId, ref);
           break;

@@ -4,35 +4,79 @@ import {
   listLessons,
   listPublishedCourses,
 } from "~/models/courses.server";
-import { courseProgressForUser, lessonProgressForCourse } from "~/models/progress.server";
-import type { ProgressStatus } from "~/utils/progress-status";
+import { latestCertificateCode } from "~/models/certificates.server";
+import { assignmentList } from "~/models/reports.server";
+import {
+  courseProgressForUser,
+  courseStatus,
+  lessonProgressForCourse,
+} from "~/models/progress.server";
+import { nowIso } from "~/utils/clock.server";
+import { summaryStatus, type ProgressStatus } from "~/utils/progress-status";
 
-const statusOf = (
-  p: { started_at: string; completed_at: string | null } | undefined,
-): ProgressStatus => (p?.completed_at ? "completed" : p ? "in_progress" : "not_started");
+const DUE_SOON_DAYS = 7;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const OPEN: readonly ProgressStatus[] = ["overdue", "stale", "in_progress", "not_started"];
 
-/** The learner home: every course with this person's progress, and the next lesson to take. */
+/** Overdue first, then what is open by due date, then what is done; unassigned courses last. */
+function urgency(row: { assigned: boolean; status: ProgressStatus }) {
+  if (!row.assigned) return 3;
+  if (row.status === "overdue") return 0;
+  return OPEN.includes(row.status) ? 1 : 2;
+}
+
+/**
+ * The learner home: the courses assigned to this person, most urgent first, with due dates
+ * (overdue and due within a week flagged); then other published courses; and the next lesson.
+ */
 export async function learnerDashboard(userId: number) {
-  const [courses, progress] = await Promise.all([
+  const now = nowIso();
+  const [courses, progress, assigned] = await Promise.all([
     listPublishedCourses(),
     courseProgressForUser(userId),
+    assignmentList(now, { userIds: [userId] }),
   ]);
   const byCourse = new Map(progress.map((p) => [p.course_id, p]));
-  const rows = courses.map((course) => {
-    const p = byCourse.get(course.id);
-    return {
-      slug: course.slug,
-      title: course.title,
-      summary: course.summary,
-      lessonCount: course.lessonCount,
-      minutes: course.minutes,
-      lessonsCompleted: p?.lessons_completed ?? 0,
-      status: statusOf(p),
-      lastActivityAt: p?.last_activity_at ?? null,
-    };
-  });
-  const next =
-    rows.find((r) => r.status === "in_progress") ?? rows.find((r) => r.status === "not_started");
+  const byAssignment = new Map(assigned.map((a) => [a.courseSlug, a]));
+  const today = Date.parse(now.slice(0, 10));
+  const rows = courses
+    .map((course) => {
+      const p = byCourse.get(course.id);
+      const a = byAssignment.get(course.slug);
+      // On time or late matters to the reports; to the learner, done is done.
+      const status: ProgressStatus =
+        a && a.status !== "completed_on_time" && a.status !== "completed_late"
+          ? a.status
+          : p?.completed_at
+            ? "completed"
+            : p
+              ? "in_progress"
+              : "not_started";
+      const dueInDays =
+        a && OPEN.includes(status) ? Math.round((Date.parse(a.dueOn) - today) / DAY_MS) : null;
+      return {
+        slug: course.slug,
+        title: course.title,
+        summary: course.summary,
+        lessonCount: course.lessonCount,
+        minutes: course.minutes,
+        lessonsCompleted: p?.lessons_completed ?? 0,
+        status,
+        assigned: Boolean(a),
+        dueOn: a?.dueOn ?? null,
+        /** Days until the due date (negative: overdue) while the course is still to do. */
+        dueInDays,
+        dueSoon: dueInDays !== null && dueInDays >= 0 && dueInDays <= DUE_SOON_DAYS,
+        lastActivityAt: p?.last_activity_at ?? null,
+      };
+    })
+    .sort(
+      (x, y) =>
+        urgency(x) - urgency(y) ||
+        (x.dueOn && y.dueOn ? x.dueOn.localeCompare(y.dueOn) : 0) ||
+        courses.findIndex((c) => c.slug === x.slug) - courses.findIndex((c) => c.slug === y.slug),
+    );
+  const next = rows.find((r) => OPEN.includes(r.status));
   return { courses: rows, nextCourse: next ? await nextLessonIn(userId, next.slug) : null };
 }
 
@@ -50,25 +94,39 @@ async function nextLessonIn(userId: number, courseSlug: string) {
     : null;
 }
 
-/** A course page: its introduction and each lesson with this person's status. */
+/**
+ * A course page: its introduction, this person's status (with their certificate once completed)
+ * and each lesson with its status; `stale` when a completion was re-opened because the lesson
+ * changed in what it assesses.
+ */
 export async function courseOverview(userId: number, courseSlug: string) {
   const course = await getCourseBySlug(courseSlug);
   if (!course) return null;
-  const [lessons, progress, intro] = await Promise.all([
+  const [lessons, progress, intro, summary] = await Promise.all([
     listLessons(course.id),
     lessonProgressForCourse(userId, course.id),
     getCourseIntro(course.id),
+    courseStatus(userId, course.id),
   ]);
-  const byLesson = new Map(progress.map((p) => [p.lesson_id, p]));
+  const byLesson = new Map(progress.map((p) => [p.lessonId, p]));
   return {
     course: { slug: course.slug, title: course.title, summary: course.summary },
     intro,
-    lessons: lessons.map((lesson) => ({
-      slug: lesson.slug,
-      title: lesson.title,
-      minutes: lesson.minutes,
-      hasQuiz: lesson.hasQuiz,
-      status: statusOf(byLesson.get(lesson.id)),
-    })),
+    status: summary.status,
+    staleSince: summary.staleSince,
+    certificateCode:
+      summary.status === "completed" ? await latestCertificateCode(userId, course.id) : null,
+    lessons: lessons.map((lesson) => {
+      const p = byLesson.get(lesson.id);
+      return {
+        slug: lesson.slug,
+        title: lesson.title,
+        minutes: lesson.minutes,
+        hasQuiz: lesson.hasQuiz,
+        status: summaryStatus(p ?? null),
+        /** Completed on an earlier version; the changes did not touch what is assessed. */
+        updatedSinceCompleted: p?.completedAt != null && p.versionId !== lesson.versionId,
+      };
+    }),
   };
 }

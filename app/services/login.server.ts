@@ -8,6 +8,14 @@ export type LoginResult =
   | { ok: false; reason: "throttled"; retryAfterMs: number };
 
 /**
+ * The one answer to every failed login. It cannot say "you have not accepted your invitation yet"
+ * to that person alone without telling anyone which emails are invited, so it says it to everyone.
+ */
+export const FAILED_LOGIN_MESSAGE =
+  "That email and password do not match an active account. Invited but not set a password yet? " +
+  "Use the link in your invitation (or ask your administrator for a new one) first.";
+
+/**
  * Checks a password. Unknown emails, deactivated people and wrong passwords all get the same
  * answer after the same work, so the form does not reveal who has an account.
  */

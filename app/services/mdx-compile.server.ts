@@ -48,7 +48,7 @@ export const MAX_SOURCE_BYTES = 200 * 1024;
  * Part of every cache key: bump it when the compile output changes shape. The widget names are
  * included because they decide what validates.
  */
-export const COMPILER_VERSION = `staffroom-mdx-1|widgets:${Object.keys(widgets).sort().join(",")}`;
+export const COMPILER_VERSION = `staffroom-mdx-2|widgets:${Object.keys(widgets).sort().join(",")}`;
 
 export interface SourceError {
   file: string;
@@ -283,8 +283,12 @@ const RAW_DANGEROUS = new Set([
 const DANGEROUS_SCHEME = /^(javascript|data|vbscript):/i;
 const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
 const LINK_SCHEMES = new Set(["http", "https", "mailto", "tel"]);
-const COURSE_ASSET =
-  /^\/course-assets\/[a-z0-9]+(?:-[a-z0-9]+)*\/[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9]+)*\.(?:png|jpe?g|gif|webp|avif)$/;
+/** An image file a course folder may serve at /course-assets/<course>/<file>. */
+export const COURSE_ASSET_FILE =
+  /^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9]+)*\.(png|jpe?g|gif|webp|avif)$/;
+const COURSE_ASSET = new RegExp(
+  `^/course-assets/[a-z0-9]+(?:-[a-z0-9]+)*/${COURSE_ASSET_FILE.source.slice(1)}`,
+);
 
 /** Browsers ignore whitespace and control characters inside a scheme: so does this check. */
 function normalizeUrl(url: string): string {
@@ -977,17 +981,23 @@ async function compileNow(source: string, file: string): Promise<CompiledMdx> {
   return { segments, islands, answerKey, assessedHash: assessedHashOf(islands, answerKey) };
 }
 
-/** sha256 of everything assessed: quiz items, answer keys, pass marks, acknowledgement text. */
+/**
+ * sha256 of everything assessed: quiz items, answer keys, pass marks, acknowledgement text.
+ * Explanations are teaching, not assessment: editing one keeps earlier completions valid.
+ */
 export function assessedHashOf(islands: IslandData[], answerKey: AnswerKey): string {
   const assessed = islands.flatMap((island): unknown[] => {
     if (island.kind === "quiz") {
+      const key = answerKey[island.id];
       return [
         {
           kind: "quiz",
           id: island.id,
           passMark: island.passMark,
           questions: island.questions,
-          key: answerKey[island.id] ?? null,
+          correct: key
+            ? Object.fromEntries(Object.entries(key.questions).map(([q, v]) => [q, v.correct]))
+            : null,
         },
       ];
     }

@@ -6,20 +6,29 @@ export interface QuizResult {
   score: number;
   passed: boolean;
   passMark: number;
-  questions: { id: string; correct: boolean; explanationHtml: string }[];
+  questions: { id: string; correct: boolean; explanationHtml: string; selected: string[] }[];
 }
 
-export class QuizSubmissionError extends Error {}
+/** A submission the server refuses as it stands (tampered, stale, out of attempts): nothing is recorded. */
+export class SubmissionError extends Error {}
 
-/** Refuses answers that name questions or choices this quiz does not have. */
+export class QuizSubmissionError extends SubmissionError {}
+
+/**
+ * Refuses answers that name questions or choices this quiz does not have, and several answers to
+ * a question that takes one.
+ */
 export function validateAnswers(
   key: QuizAnswerKey,
   choiceIds: Record<string, string[]>,
   answers: QuizAnswers,
 ) {
   for (const [questionId, chosen] of Object.entries(answers)) {
-    const known = choiceIds[questionId];
-    if (!known || !key.questions[questionId]) {
+    const known = Object.hasOwn(choiceIds, questionId) ? choiceIds[questionId] : undefined;
+    const question = Object.hasOwn(key.questions, questionId)
+      ? key.questions[questionId]
+      : undefined;
+    if (!known || !question) {
       throw new QuizSubmissionError(`This quiz has no question "${questionId}".`);
     }
     for (const choice of chosen) {
@@ -27,15 +36,19 @@ export function validateAnswers(
         throw new QuizSubmissionError(`Question "${questionId}" has no choice "${choice}".`);
       }
     }
+    if (question.correct.length <= 1 && new Set(chosen).size > 1) {
+      throw new QuizSubmissionError(`Question "${questionId}" takes one answer.`);
+    }
   }
 }
 
 /** A question counts as right only when exactly the correct choices were picked. */
 export function gradeQuiz(key: QuizAnswerKey, answers: QuizAnswers): QuizResult {
   const questions = Object.entries(key.questions).map(([id, { correct, explanationHtml }]) => {
-    const chosen = new Set(answers[id] ?? []);
+    const selected = [...new Set((Object.hasOwn(answers, id) ? answers[id] : undefined) ?? [])];
+    const chosen = new Set(selected);
     const right = chosen.size === correct.length && correct.every((c) => chosen.has(c));
-    return { id, correct: right, explanationHtml };
+    return { id, correct: right, explanationHtml, selected };
   });
   const rightCount = questions.filter((q) => q.correct).length;
   const score = questions.length === 0 ? 0 : rightCount / questions.length;

@@ -1,96 +1,358 @@
+import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
+import { listPublishedCourses } from "~/models/courses.server";
 import {
-  notFinished,
-  progressMatrix,
-  type ProgressFilter,
-  type ProgressRow,
+  assignmentChunks,
+  assignmentList,
+  assignmentPage,
+  statusCounts,
+  type AssignmentFilter,
+  type AssignmentRow,
+  type StatusCount,
 } from "~/models/reports.server";
-import { reportIds } from "~/models/users.server";
-import { toCsv, type CsvColumn } from "~/utils/csv.server";
-import type { ProgressStatus } from "~/utils/progress-status";
+import {
+  canViewPerson,
+  findUserByEmail,
+  getRosterPerson,
+  listDepartmentNames,
+  listManagers,
+  reportIds,
+  type Viewer,
+} from "~/models/users.server";
+import { nowIso } from "~/utils/clock.server";
+import { neutralizeCell, toCsv, type CsvColumn } from "~/utils/csv.server";
+import {
+  ASSIGNMENT_STATUSES,
+  UNFINISHED_STATUSES,
+  type AssignmentStatus,
+} from "~/utils/progress-status";
 
-/** A manager's direct and indirect reports, one row per person with a status per course. */
-export async function teamOverview(managerId: number) {
-  const rows = await progressMatrix({ userIds: await reportIds(managerId) });
-  const courses = new Map<string, string>();
-  const people = new Map<
-    number,
-    {
-      name: string;
-      email: string;
-      department: string | null;
-      managerName: string | null;
-      courses: Record<string, ProgressRow>;
-    }
-  >();
-  for (const row of rows) {
-    courses.set(row.courseSlug, row.courseTitle);
-    const person = people.get(row.userId) ?? {
-      name: row.name,
-      email: row.email,
-      department: row.department,
-      managerName: row.managerName,
-      courses: {},
-    };
-    person.courses[row.courseSlug] = row;
-    people.set(row.userId, person);
+export const PAGE_SIZE = 50;
+/** People per read while exporting: each read is short, so the WAL can be checkpointed between. */
+export const EXPORT_CHUNK = 500;
+
+// ---------------------------------------------------------------------------------------------
+// Filters from a query string
+
+export interface ReportFilter {
+  courseSlug?: string;
+  department?: string;
+  /** A manager's whole team (direct and indirect reports). */
+  managerEmail?: string;
+  status?: AssignmentStatus;
+  page: number;
+}
+
+const FilterParams = z.object({
+  course: z.string().max(100).optional(),
+  department: z.string().max(200).optional(),
+  manager: z.string().max(254).optional(),
+  status: z.enum(ASSIGNMENT_STATUSES).optional(),
+  page: z.coerce.number().int().min(1).max(1_000_000).optional(),
+});
+
+const badRequest = (message: string) => new Response(message, { status: 400 });
+
+/**
+ * Filters from a query string; empty values mean "all". Bad values are a 400 naming the
+ * parameter, not a silent default. `statuses` are the ones this report can show.
+ */
+export function parseReportFilter(
+  params: URLSearchParams,
+  statuses: readonly AssignmentStatus[] = ASSIGNMENT_STATUSES,
+): ReportFilter {
+  const raw = Object.fromEntries([...params].filter(([, v]) => v !== ""));
+  const parsed = FilterParams.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw badRequest(`Bad filter "${issue?.path.join(".")}": ${issue?.message}`);
   }
-  const list = [...people.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const { course, department, manager, status, page } = parsed.data;
+  if (status && !statuses.includes(status)) {
+    throw badRequest(`Bad filter "status": this report shows ${statuses.join(", ")}.`);
+  }
+  return { courseSlug: course, department, managerEmail: manager, status, page: page ?? 1 };
+}
+
+async function managerId(email: string): Promise<number> {
+  const manager = await findUserByEmail(email);
+  if (!manager) throw badRequest(`Bad filter "manager": nobody has the email ${email}.`);
+  return manager.id;
+}
+
+/** The model filter for the whole organisation (leaders, CLI). */
+async function organisationFilter(
+  filter: Omit<ReportFilter, "page">,
+  defaultStatuses: readonly AssignmentStatus[],
+): Promise<AssignmentFilter> {
   return {
-    courses: [...courses].map(([slug, title]) => ({ slug, title })),
-    people: list.map((p) => ({
-      ...p,
-      courses: Object.fromEntries(
-        Object.entries(p.courses).map(([slug, r]) => [
-          slug,
-          { status: r.status, lessonsCompleted: r.lessonsCompleted, lessonCount: r.lessonCount },
-        ]),
-      ),
-    })),
+    courseSlug: filter.courseSlug,
+    department: filter.department,
+    userIds: filter.managerEmail
+      ? await reportIds(await managerId(filter.managerEmail))
+      : undefined,
+    statuses: filter.status ? [filter.status] : defaultStatuses,
   };
 }
 
-export type UnfinishedStatus = Exclude<ProgressStatus, "completed">;
-
-export interface NotFinishedFilter extends Omit<ProgressFilter, "onlyUnfinished"> {
-  status?: UnfinishedStatus;
+/**
+ * The model filter for a manager: their subtree, or a sub-team inside it. A manager outside the
+ * viewer's subtree is a 403, so that an edited parameter reaches nobody else's team.
+ */
+async function teamFilter(viewer: Viewer, filter: Omit<ReportFilter, "page">) {
+  const team = await reportIds(viewer.id);
+  let userIds = team;
+  if (filter.managerEmail) {
+    const id = await managerId(filter.managerEmail);
+    if (id !== viewer.id) {
+      if (!team.includes(id)) {
+        throw new Response("That person is not in your team.", { status: 403 });
+      }
+      userIds = await reportIds(id);
+    }
+  }
+  return {
+    team,
+    filter: {
+      courseSlug: filter.courseSlug,
+      userIds,
+      statuses: filter.status ? [filter.status] : undefined,
+    } satisfies AssignmentFilter,
+  };
 }
 
-export async function notFinishedList(filter: NotFinishedFilter = {}) {
-  const rows = await notFinished(filter);
-  return filter.status ? rows.filter((r) => r.status === filter.status) : rows;
+// ---------------------------------------------------------------------------------------------
+// Figures
+
+export interface Share {
+  done: number;
+  of: number;
+  /** Whole per cent, null when there is nothing to measure. */
+  percent: number | null;
 }
 
-export const NOT_FINISHED_COLUMNS: CsvColumn<ProgressRow>[] = [
+const share = (done: number, of: number): Share => ({
+  done,
+  of,
+  percent: of === 0 ? null : Math.round((done / of) * 100),
+});
+
+const isCompleted = (s: AssignmentStatus) => s === "completed_on_time" || s === "completed_late";
+
+export interface Summary {
+  /** Of the assignments that came due (completed, or past their due date): done by the due date. */
+  onTime: Share;
+  /** Current cycles, waivers left out: completed. */
+  completion: Share;
+  overdue: number;
+  notFinished: number;
+  byStatus: Record<AssignmentStatus, number>;
+  byDepartment: ({ label: string } & Share)[];
+  byCourse: ({ label: string; slug: string } & Share)[];
+}
+
+export function summarise(counts: StatusCount[]): Summary {
+  const byStatus = Object.fromEntries(ASSIGNMENT_STATUSES.map((s) => [s, 0])) as Record<
+    AssignmentStatus,
+    number
+  >;
+  let onTime = 0;
+  let cameDue = 0;
+  const groups = {
+    department: new Map<string, { done: number; of: number }>(),
+    course: new Map<string, { done: number; of: number; title: string; order: number }>(),
+  };
+  for (const c of counts) {
+    if (c.status === "completed_on_time") onTime += c.n;
+    if (isCompleted(c.status) || c.status === "overdue") cameDue += c.n;
+    if (!c.isCurrent) continue;
+    byStatus[c.status] += c.n;
+    if (c.status === "waived") continue;
+    const done = isCompleted(c.status) ? c.n : 0;
+    const dept = groups.department.get(c.department ?? "") ?? { done: 0, of: 0 };
+    groups.department.set(c.department ?? "", { done: dept.done + done, of: dept.of + c.n });
+    const course = groups.course.get(c.courseSlug) ?? {
+      done: 0,
+      of: 0,
+      title: c.courseTitle,
+      order: c.courseOrder,
+    };
+    groups.course.set(c.courseSlug, { ...course, done: course.done + done, of: course.of + c.n });
+  }
+  const completed = byStatus.completed_on_time + byStatus.completed_late;
+  const assigned = ASSIGNMENT_STATUSES.reduce((n, s) => n + byStatus[s], 0) - byStatus.waived;
+  return {
+    onTime: share(onTime, cameDue),
+    completion: share(completed, assigned),
+    overdue: byStatus.overdue,
+    notFinished: UNFINISHED_STATUSES.reduce((n, s) => n + byStatus[s], 0),
+    byStatus,
+    byDepartment: [...groups.department]
+      .map(([label, g]) => ({ label: label || "No department", ...share(g.done, g.of) }))
+      .sort((a, b) => a.label.localeCompare(b.label)),
+    byCourse: [...groups.course]
+      .sort(([, a], [, b]) => a.order - b.order)
+      .map(([slug, g]) => ({ label: g.title, slug, ...share(g.done, g.of) })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pages
+
+const pageOf = (filter: ReportFilter) => ({
+  offset: (filter.page - 1) * PAGE_SIZE,
+  limit: PAGE_SIZE,
+});
+
+/**
+ * better-sqlite3 answers synchronously, so a chain of queries would hold the event loop for its
+ * whole length: reports give other requests a turn between their queries.
+ */
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Leadership: organisation-wide figures and one page of the not-finished list. */
+export async function leadershipReport(filter: ReportFilter) {
+  const now = nowIso();
+  const counts = await statusCounts(now);
+  await breathe();
+  const list = await assignmentPage(
+    now,
+    await organisationFilter(filter, UNFINISHED_STATUSES),
+    pageOf(filter),
+  );
+  await breathe();
+  const [courses, departments, managers] = await Promise.all([
+    listPublishedCourses(),
+    listDepartmentNames(),
+    listManagers(),
+  ]);
+  return {
+    summary: summarise(counts),
+    list: { ...list, page: filter.page, pageSize: PAGE_SIZE },
+    options: {
+      courses: courses.map((c) => ({ slug: c.slug, title: c.title })),
+      departments,
+      managers,
+    },
+  };
+}
+
+/**
+ * A manager's team: figures for the whole team, and one page of its assignments (optionally of
+ * the sub-team under one of its managers).
+ */
+export async function teamReport(viewer: Viewer, filter: ReportFilter) {
+  const now = nowIso();
+  const { team, filter: scoped } = await teamFilter(viewer, filter);
+  const counts = await statusCounts(now, { userIds: team });
+  await breathe();
+  const list = await assignmentPage(now, scoped, pageOf(filter));
+  const courses = await listPublishedCourses();
+  return {
+    people: team.length,
+    summary: summarise(counts),
+    list: { ...list, page: filter.page, pageSize: PAGE_SIZE },
+    options: { courses: courses.map((c) => ({ slug: c.slug, title: c.title })) },
+  };
+}
+
+/** One person's assignments, current and earlier, for anyone allowed to see them (else 404). */
+export async function personReport(viewer: Viewer, personId: number) {
+  const person = await getRosterPerson(personId);
+  if (!person || !(await canViewPerson(viewer, personId))) {
+    throw new Response("No such person.", { status: 404 });
+  }
+  const rows = await assignmentList(nowIso(), { userIds: [personId], history: true });
+  return { person, rows, canWaive: viewer.isAdmin };
+}
+
+/** The not-finished list in full (the CLI); `overdue` keeps only what is past its due date. */
+export async function notFinishedList(
+  filter: Omit<ReportFilter, "page" | "status"> & { overdue?: boolean },
+): Promise<AssignmentRow[]> {
+  return assignmentList(
+    nowIso(),
+    await organisationFilter(filter, filter.overdue ? ["overdue"] : UNFINISHED_STATUSES),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV
+
+const day = (iso: string | null) => iso?.slice(0, 10) ?? null;
+
+export const NOT_FINISHED_COLUMNS: CsvColumn<AssignmentRow>[] = [
   { header: "email", value: (r) => r.email },
   { header: "name", value: (r) => r.name },
   { header: "department", value: (r) => r.department },
   { header: "manager_email", value: (r) => r.managerEmail },
   { header: "course", value: (r) => r.courseSlug },
   { header: "status", value: (r) => r.status },
+  { header: "due_date", value: (r) => r.dueOn },
   { header: "lessons_completed", value: (r) => r.lessonsCompleted },
   { header: "lessons_total", value: (r) => r.lessonCount },
   { header: "last_activity", value: (r) => r.lastActivityAt },
 ];
 
-export function notFinishedCsv(rows: ProgressRow[]): string {
+export const MATRIX_COLUMNS: CsvColumn<AssignmentRow>[] = [
+  { header: "email", value: (r) => r.email },
+  { header: "name", value: (r) => r.name },
+  { header: "department", value: (r) => r.department },
+  { header: "manager_email", value: (r) => r.managerEmail },
+  { header: "course", value: (r) => r.courseSlug },
+  { header: "status", value: (r) => r.status },
+  { header: "due_date", value: (r) => r.dueOn },
+  { header: "completed_date", value: (r) => day(r.completedAt) },
+];
+
+export function notFinishedCsv(rows: AssignmentRow[]): string {
   return toCsv(rows, NOT_FINISHED_COLUMNS);
 }
 
-const FilterParams = z.object({
-  course: z.string().max(100).optional(),
-  department: z.string().max(200).optional(),
-  status: z.enum(["not_started", "in_progress"]).optional(),
-});
+/**
+ * A CSV of every matching assignment in roster order, read a chunk at a time as the client takes
+ * it: memory stays flat and no read holds the database (or the WAL) for the whole download.
+ */
+function csvStream(filter: AssignmentFilter, columns: CsvColumn<AssignmentRow>[]) {
+  const encoder = new TextEncoder();
+  const chunks = assignmentChunks(nowIso(), filter, EXPORT_CHUNK);
+  let started = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      await breathe();
+      if (!started) {
+        started = true;
+        controller.enqueue(encoder.encode(toCsv([], columns)));
+        return;
+      }
+      const next = await chunks.next();
+      if (next.done) return controller.close();
+      const cells = next.value.map((row) => columns.map((c) => neutralizeCell(c.value(row))));
+      controller.enqueue(encoder.encode(stringify(cells)));
+    },
+    async cancel() {
+      await chunks.return(undefined);
+    },
+  });
+}
 
-/** Filters from a query string; empty values mean "all". Bad values are a 400, not a silent default. */
-export function parseNotFinishedFilter(params: URLSearchParams): NotFinishedFilter {
-  const raw = Object.fromEntries([...params].filter(([, v]) => v !== ""));
-  const parsed = FilterParams.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Response(`Bad filter "${issue?.path.join(".")}": ${issue?.message}`, { status: 400 });
-  }
-  const { course, department, status } = parsed.data;
-  return { courseSlug: course, department, status };
+export type CsvExport = "not-finished" | "matrix" | "team";
+
+/** A streamed CSV download: the leadership exports (organisation) and a manager's team export. */
+export async function csvExport(kind: CsvExport, filter: ReportFilter, viewer: Viewer) {
+  const scoped =
+    kind === "team"
+      ? (await teamFilter(viewer, filter)).filter
+      : await organisationFilter(
+          filter,
+          kind === "matrix" ? ASSIGNMENT_STATUSES : UNFINISHED_STATUSES,
+        );
+  const columns = kind === "not-finished" ? NOT_FINISHED_COLUMNS : MATRIX_COLUMNS;
+  return new Response(csvStream(scoped, columns), {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${kind}-${nowIso().slice(0, 10)}.csv"`,
+      "Cache-Control": "no-store",
+    },
+  });
 }

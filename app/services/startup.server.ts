@@ -1,6 +1,7 @@
 import { migrateToLatest } from "#db/migrate";
 import { countUsers } from "~/models/users.server";
 import { issueToken } from "~/models/tokens.server";
+import { recomputeAssignments, scheduleAssignmentRecompute } from "~/services/assignments.server";
 import { formatCourseErrors, syncCourses } from "~/services/courses.server";
 import { handlesFor } from "~/utils/db.server";
 import { env, publicOrigin } from "~/utils/env.server";
@@ -24,6 +25,9 @@ export async function onServerStart(): Promise<void> {
         `(${result.published} new versions published; ${result.compiled} compiled, ${result.reused} from the compile cache).`,
     );
   }
+
+  await recomputeAssignments();
+  scheduleAssignmentRecompute();
 
   if ((await countUsers()) === 0) {
     const token = await issueToken("first-admin", null, FIRST_ADMIN_LINK_TTL_MS);

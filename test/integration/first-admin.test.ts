@@ -25,7 +25,11 @@ test("a first start prints a one-time link that creates the first administrator,
   expect((await browser.get("/setup/not-the-token")).status).toBe(404);
   expect((await browser.get(path)).status).toBe(200);
 
-  const weak = await browser.post(path, { name: "Ada Admin", email: "ada@example.com", password: "password" });
+  const weak = await browser.post(path, {
+    name: "Ada Admin",
+    email: "ada@example.com",
+    password: "password",
+  });
   expect(weak.status).toBe(400);
   expect(await weak.text()).toContain("too common");
 
@@ -49,5 +53,8 @@ test("a first start prints a one-time link that creates the first administrator,
   expect(reuse.status).toBe(400);
   expect(await reuse.text()).toContain("expired or was already used");
   const eve = new Browser(server.url);
-  expect((await eve.post("/login", { email: "eve@example.com", password: "another sturdy password" })).status).toBe(400);
+  expect(
+    (await eve.post("/login", { email: "eve@example.com", password: "another sturdy password" }))
+      .status,
+  ).toBe(400);
 });

@@ -412,7 +412,8 @@ function Worksheet({ data }: { data: CostBenefitData }) {
         {column("costs")}
         {column("benefits")}
       </div>
-      <p className="widget-sr-only" aria-live="polite" role="status">
+      {/* Visible, not only announced: "Add cost" with no name must tell sighted users why. */}
+      <p className="widget__status" aria-live="polite" role="status">
         {addMessage}
       </p>
       <div className="widget__actions">

@@ -1,0 +1,112 @@
+import { Link } from "@remix-run/react";
+import { StatusBadge } from "~/components/progress";
+import type { AssignmentStatus } from "~/utils/progress-status";
+
+/** One person × course row as the reports send it (structurally the model's row). */
+export interface AssignmentListRow {
+  assignmentId: number;
+  userId: number;
+  name: string;
+  email: string;
+  department: string | null;
+  managerName: string | null;
+  managerEmail: string | null;
+  courseTitle: string;
+  status: AssignmentStatus;
+  dueOn: string;
+  lessonsCompleted: number;
+  lessonCount: number;
+  lastActivityAt: string | null;
+}
+
+/** Assignments with status, due date and last activity; people link to their page. */
+export function AssignmentTable({
+  rows,
+  testId,
+  label,
+  managerHref,
+}: {
+  rows: AssignmentListRow[];
+  testId: string;
+  label: string;
+  /** Where a manager's name leads (their team, filtered). */
+  managerHref: (email: string) => string;
+}) {
+  return (
+    <div className="table-wrap" role="region" aria-label={label} tabIndex={0}>
+      <table className="data-table" data-testid={testId}>
+        <thead>
+          <tr>
+            <th scope="col">Person</th>
+            <th scope="col">Department</th>
+            <th scope="col">Manager</th>
+            <th scope="col">Course</th>
+            <th scope="col">Status</th>
+            <th scope="col">Due</th>
+            <th scope="col">Lessons</th>
+            <th scope="col">Last activity</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.assignmentId}>
+              <th scope="row">
+                <Link to={`/people/${r.userId}`}>{r.name}</Link>
+                <span className="muted small block">{r.email}</span>
+              </th>
+              <td>{r.department ?? "—"}</td>
+              <td>
+                {r.managerEmail ? (
+                  <Link to={managerHref(r.managerEmail)}>{r.managerName}</Link>
+                ) : (
+                  "—"
+                )}
+              </td>
+              <td>{r.courseTitle}</td>
+              <td>
+                <StatusBadge status={r.status} />
+              </td>
+              <td>
+                <time dateTime={r.dueOn}>{r.dueOn}</time>
+              </td>
+              <td>
+                {r.lessonsCompleted}/{r.lessonCount}
+              </td>
+              <td>{r.lastActivityAt ? r.lastActivityAt.slice(0, 10) : "Never opened"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** "Showing 51–100 of 312" with previous/next links that keep the other filters. */
+export function Pager({
+  search,
+  page,
+  pageSize,
+  total,
+}: {
+  search: string;
+  page: number;
+  pageSize: number;
+  total: number;
+}) {
+  const hrefFor = (p: number) => {
+    const params = new URLSearchParams(search);
+    params.set("page", String(p));
+    return `?${params}`;
+  };
+  const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
+  const last = Math.min(total, page * pageSize);
+  return (
+    <nav className="pager" aria-label="Pages">
+      <p role="status">
+        Showing {first}–{last} of {total}
+      </p>
+      {page > 1 ? <Link to={hrefFor(page - 1)}>Previous page</Link> : null}
+      {last < total ? <Link to={hrefFor(page + 1)}>Next page</Link> : null}
+    </nav>
+  );
+}

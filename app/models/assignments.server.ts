@@ -1,0 +1,473 @@
+/**
+ * All SQL for assignment rules and assignments (one row per person × course × cycle).
+ * Which rules cover whom is decided here, in set-based queries; the dates are worked out in
+ * app/services/assignments.server.ts.
+ */
+import type { Insertable, Kysely, QueryCreator, Transaction } from "kysely";
+import type { AssignmentAudience, AssignmentRole, AssignmentsTable, Database } from "#db/schema";
+import { db } from "~/utils/db.server";
+
+type Trx = Transaction<Database>;
+type Executor = Kysely<Database> | Trx;
+
+// SQLite allows 32,766 bound values per statement; stay far below with any column count.
+const CHUNK = 500;
+
+function chunks<T>(items: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Runs a recompute (or any multi-step change of assignments) as one transaction. */
+export function inAssignmentsTransaction<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
+  return db.transaction().execute(work);
+}
+
+export type AssignmentsTrx = Trx;
+
+// ---------------------------------------------------------------------------------------------
+// Rules
+
+export interface RuleInput {
+  /** null: every published course, including courses published later. */
+  courseId: number | null;
+  audience: AssignmentAudience;
+  departmentId: number | null;
+  role: AssignmentRole | null;
+  /** audience "people" only. */
+  personIds: number[];
+  dueDays: number;
+  recurMonths: number | null;
+}
+
+export interface RuleRow extends RuleInput {
+  id: number;
+  courseTitle: string | null;
+  departmentName: string | null;
+  people: { id: number; name: string; email: string }[];
+  updatedAt: string;
+}
+
+export async function listRules(): Promise<RuleRow[]> {
+  const [rules, people] = await Promise.all([
+    db
+      .selectFrom("assignment_rules as r")
+      .leftJoin("courses as c", "c.id", "r.course_id")
+      .leftJoin("departments as d", "d.id", "r.department_id")
+      .select([
+        "r.id",
+        "r.course_id as courseId",
+        "c.title as courseTitle",
+        "r.audience",
+        "r.department_id as departmentId",
+        "d.name as departmentName",
+        "r.role",
+        "r.due_days as dueDays",
+        "r.recur_months as recurMonths",
+        "r.updated_at as updatedAt",
+      ])
+      .orderBy("r.id")
+      .execute(),
+    db
+      .selectFrom("assignment_rule_people as rp")
+      .innerJoin("users as u", "u.id", "rp.user_id")
+      .select(["rp.rule_id", "u.id", "u.name", "u.email"])
+      .orderBy("u.name")
+      .execute(),
+  ]);
+  return rules.map((r) => {
+    const named = people.filter((p) => p.rule_id === r.id);
+    return {
+      ...r,
+      personIds: named.map((p) => p.id),
+      people: named.map(({ id, name, email }) => ({ id, name, email })),
+    };
+  });
+}
+
+export async function getRule(id: number): Promise<RuleRow | undefined> {
+  return (await listRules()).find((r) => r.id === id);
+}
+
+async function writePeople(trx: Trx, ruleId: number, personIds: number[]) {
+  await trx.deleteFrom("assignment_rule_people").where("rule_id", "=", ruleId).execute();
+  for (const ids of chunks([...new Set(personIds)])) {
+    await trx
+      .insertInto("assignment_rule_people")
+      .values(ids.map((user_id) => ({ rule_id: ruleId, user_id })))
+      .execute();
+  }
+}
+
+function ruleValues(input: RuleInput) {
+  return {
+    course_id: input.courseId,
+    audience: input.audience,
+    department_id: input.audience === "department" ? input.departmentId : null,
+    role: input.audience === "role" ? input.role : null,
+    due_days: input.dueDays,
+    recur_months: input.recurMonths,
+  };
+}
+
+export async function insertRule(trx: Trx, input: RuleInput, at: string): Promise<number> {
+  const row = await trx
+    .insertInto("assignment_rules")
+    .values({ ...ruleValues(input), created_at: at, updated_at: at })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await writePeople(trx, row.id, input.audience === "people" ? input.personIds : []);
+  return row.id;
+}
+
+export async function updateRule(
+  trx: Trx,
+  id: number,
+  input: RuleInput,
+  at: string,
+): Promise<boolean> {
+  const result = await trx
+    .updateTable("assignment_rules")
+    .set({ ...ruleValues(input), updated_at: at })
+    .where("id", "=", id)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) return false;
+  await writePeople(trx, id, input.audience === "people" ? input.personIds : []);
+  return true;
+}
+
+export async function deleteRule(trx: Trx, id: number): Promise<boolean> {
+  await trx.deleteFrom("assignment_rule_people").where("rule_id", "=", id).execute();
+  const result = await trx.deleteFrom("assignment_rules").where("id", "=", id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** The distinct recurrence periods in use, so that the service can work out their thresholds. */
+export async function recurrencePeriods(ex: Executor): Promise<number[]> {
+  const rows = await ex
+    .selectFrom("assignment_rules")
+    .select("recur_months")
+    .distinct()
+    .where("recur_months", "is not", null)
+    .execute();
+  return rows.map((r) => r.recur_months!);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recompute: which (person, course) pairs the rules ask for, against what is stored
+
+/**
+ * Every active person × published course that some rule covers, with the strictest terms of the
+ * rules that cover it: the shortest due period and the shortest recurrence.
+ */
+function desired(qc: QueryCreator<Database>) {
+  return qc
+    .selectFrom("assignment_rules as r")
+    .innerJoin("courses as c", (join) => join.on("c.status", "=", "published"))
+    .innerJoin("users as u", (join) => join.on("u.status", "=", "active"))
+    .where((eb) => eb.or([eb("r.course_id", "is", null), eb("r.course_id", "=", eb.ref("c.id"))]))
+    .where((eb) =>
+      eb.or([
+        eb("r.audience", "=", "everyone"),
+        eb.and([
+          eb("r.audience", "=", "department"),
+          eb("r.department_id", "=", eb.ref("u.department_id")),
+        ]),
+        eb.and([
+          eb("r.audience", "=", "role"),
+          eb.or([
+            eb.and([eb("r.role", "=", "admin"), eb("u.is_admin", "=", 1)]),
+            eb.and([eb("r.role", "=", "leader"), eb("u.is_leader", "=", 1)]),
+          ]),
+        ]),
+        eb.and([
+          eb("r.audience", "=", "people"),
+          eb.exists(
+            eb
+              .selectFrom("assignment_rule_people as rp")
+              .select("rp.rule_id")
+              .whereRef("rp.rule_id", "=", "r.id")
+              .whereRef("rp.user_id", "=", "u.id"),
+          ),
+        ]),
+      ]),
+    )
+    .select((eb) => [
+      "u.id as user_id",
+      "c.id as course_id",
+      "u.hired_on",
+      "u.department_id",
+      eb.fn.min("r.due_days").as("due_days"),
+      eb.fn.min("r.recur_months").as("recur_months"),
+    ])
+    .groupBy(["u.id", "c.id", "u.hired_on", "u.department_id"]);
+}
+
+export interface AssignmentChange {
+  userId: number;
+  courseId: number;
+  hiredOn: string | null;
+  departmentId: number | null;
+  dueDays: number;
+  recurMonths: number | null;
+  /** The person's current cycle of this course, if any. */
+  current: {
+    id: number;
+    cycle: number;
+    assignedOn: string;
+    basisOn: string;
+    dueDays: number;
+    removed: boolean;
+    waived: boolean;
+  } | null;
+  /** The person's summary row of the course (course_progress), if any. */
+  progress: {
+    completedAt: string | null;
+    lastActivityAt: string;
+    lessonsCompleted: number;
+    staleSince: string | null;
+  } | null;
+}
+
+/**
+ * The covered pairs that need work: new, restored after removal, with changed due terms, or
+ * (given `renewBefore`: recurrence months → the latest completion that is now due for renewal)
+ * completed long enough ago that a new cycle starts. Unchanged pairs are not returned.
+ */
+export async function findAssignmentChanges(
+  trx: Trx,
+  renewBefore: Map<number, string>,
+): Promise<AssignmentChange[]> {
+  const rows = await trx
+    .with("d", (qc) => desired(qc))
+    .selectFrom("d")
+    .leftJoin("assignments as a", (join) =>
+      join
+        .onRef("a.user_id", "=", "d.user_id")
+        .onRef("a.course_id", "=", "d.course_id")
+        .on("a.is_current", "=", 1),
+    )
+    .leftJoin("course_progress as cp", (join) =>
+      join.onRef("cp.user_id", "=", "d.user_id").onRef("cp.course_id", "=", "d.course_id"),
+    )
+    .select([
+      "d.user_id",
+      "d.course_id",
+      "d.hired_on",
+      "d.department_id",
+      "d.due_days",
+      "d.recur_months",
+      "a.id",
+      "a.cycle",
+      "a.assigned_on",
+      "a.basis_on",
+      "a.due_days as current_due_days",
+      "a.removed_at",
+      "a.waived_at",
+      "cp.completed_at",
+      "cp.last_activity_at",
+      "cp.lessons_completed",
+      "cp.stale_since",
+    ])
+    .where((eb) => {
+      const basis = eb
+        .case()
+        .when(eb.and([eb("a.cycle", "=", 1), eb("d.hired_on", ">", eb.ref("a.assigned_on"))]))
+        .then(eb.ref("d.hired_on"))
+        .else(eb.ref("a.assigned_on"))
+        .end();
+      const open = eb.and([eb("a.waived_at", "is", null), eb("cp.completed_at", "is", null)]);
+      const conditions = [
+        eb("a.id", "is", null),
+        eb("a.removed_at", "is not", null),
+        eb.and([
+          open,
+          eb.or([eb("a.due_days", "!=", eb.ref("d.due_days")), eb("a.basis_on", "!=", basis)]),
+        ]),
+      ];
+      if (renewBefore.size > 0) {
+        let threshold = eb.case("d.recur_months");
+        const [first, ...rest] = [...renewBefore];
+        let chain = threshold.when(first![0]).then(first![1]);
+        for (const [months, iso] of rest) chain = chain.when(months).then(iso);
+        threshold = chain.else(null).end() as never;
+        conditions.push(
+          eb.and([
+            eb("a.waived_at", "is", null),
+            eb("cp.completed_at", "is not", null),
+            eb("cp.completed_at", "<=", threshold as never),
+          ]),
+        );
+      }
+      return eb.or(conditions);
+    })
+    .execute();
+  return rows.map((r) => ({
+    userId: r.user_id,
+    courseId: r.course_id,
+    hiredOn: r.hired_on,
+    departmentId: r.department_id,
+    dueDays: Number(r.due_days),
+    recurMonths: r.recur_months === null ? null : Number(r.recur_months),
+    current:
+      r.id === null
+        ? null
+        : {
+            id: r.id,
+            cycle: r.cycle!,
+            assignedOn: r.assigned_on!,
+            basisOn: r.basis_on!,
+            dueDays: r.current_due_days!,
+            removed: r.removed_at !== null,
+            waived: r.waived_at !== null,
+          },
+    progress:
+      r.last_activity_at === null
+        ? null
+        : {
+            completedAt: r.completed_at,
+            lastActivityAt: r.last_activity_at,
+            lessonsCompleted: r.lessons_completed!,
+            staleSince: r.stale_since,
+          },
+  }));
+}
+
+export type NewAssignment = Insertable<AssignmentsTable>;
+
+export async function insertAssignments(trx: Trx, rows: NewAssignment[]): Promise<void> {
+  for (const part of chunks(rows, 200)) await trx.insertInto("assignments").values(part).execute();
+}
+
+export interface DueTerms {
+  assignedOn: string;
+  basisOn: string;
+  dueDays: number;
+  dueOn: string;
+  dueBefore: string;
+}
+
+/** Gives these current cycles new due terms (and brings back removed ones). */
+export async function setDueTerms(trx: Trx, ids: number[], terms: DueTerms): Promise<void> {
+  for (const part of chunks(ids)) {
+    await trx
+      .updateTable("assignments")
+      .set({
+        assigned_on: terms.assignedOn,
+        basis_on: terms.basisOn,
+        due_days: terms.dueDays,
+        due_on: terms.dueOn,
+        due_before: terms.dueBefore,
+        removed_at: null,
+      })
+      .where("id", "in", part)
+      .execute();
+  }
+}
+
+/** Brings back removed cycles as they were (their completion still stands). */
+export async function restoreAssignments(trx: Trx, ids: number[]): Promise<void> {
+  for (const part of chunks(ids)) {
+    await trx
+      .updateTable("assignments")
+      .set({ removed_at: null })
+      .where("id", "in", part)
+      .execute();
+  }
+}
+
+/** Ends a completed cycle: it keeps its completion (and its copy of progress), no longer current. */
+export async function closeCycle(trx: Trx, id: number): Promise<void> {
+  await trx.updateTable("assignments").set({ is_current: 0 }).where("id", "=", id).execute();
+}
+
+/**
+ * Current cycles of active people that no rule covers any more leave the reports; their rows
+ * (and every completion) stay. Deactivated people keep theirs untouched.
+ */
+export async function removeUncovered(trx: Trx, at: string): Promise<number> {
+  const result = await trx
+    .with("d", (qc) => desired(qc))
+    .updateTable("assignments")
+    .set({ removed_at: at })
+    .where("is_current", "=", 1)
+    .where("removed_at", "is", null)
+    .where((eb) =>
+      eb.and([
+        eb.exists(
+          eb
+            .selectFrom("users as u")
+            .select("u.id")
+            .whereRef("u.id", "=", "assignments.user_id")
+            .where("u.status", "=", "active"),
+        ),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("d")
+              .select("d.user_id")
+              .whereRef("d.user_id", "=", "assignments.user_id")
+              .whereRef("d.course_id", "=", "assignments.course_id"),
+          ),
+        ),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Waivers
+
+export async function getAssignment(id: number) {
+  return db
+    .selectFrom("assignments")
+    .select([
+      "id",
+      "user_id as userId",
+      "course_id as courseId",
+      "cycle",
+      "is_current as isCurrent",
+    ])
+    .where("id", "=", id)
+    .executeTakeFirst();
+}
+
+/** Waives one cycle with a reason, and records it in the progress ledger, in one transaction. */
+export async function waiveAssignment(
+  assignment: { id: number; userId: number; courseId: number; cycle: number },
+  reason: string,
+  byUserId: number,
+  at: string,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable("assignments")
+      .set({ waived_at: at, waived_reason: reason, waived_by: byUserId })
+      .where("id", "=", assignment.id)
+      .execute();
+    await trx
+      .insertInto("progress_events")
+      .values({
+        user_id: assignment.userId,
+        course_id: assignment.courseId,
+        lesson_id: null,
+        version_id: null,
+        type: "waived",
+        data: JSON.stringify({ reason, cycle: assignment.cycle, by: byUserId }),
+        created_at: at,
+      })
+      .execute();
+  });
+}
+
+/** A department's id by its exact name, for a rule's audience. */
+export async function findDepartmentId(name: string): Promise<number | undefined> {
+  const row = await db
+    .selectFrom("departments")
+    .select("id")
+    .where("name", "=", name)
+    .executeTakeFirst();
+  return row?.id;
+}

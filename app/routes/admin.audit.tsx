@@ -1,0 +1,152 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { AdminNav } from "~/components/admin";
+import { AUDIT_PAGE_SIZE, listAudit, listAuditActions } from "~/models/audit.server";
+import adminStyles from "~/styles/admin.css?url";
+import { requireAdmin } from "~/utils/auth.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
+export const meta: MetaFunction = () => [{ title: "Audit log · Staffroom" }];
+
+const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
+const Filter = z.object({
+  action: z.preprocess(blankToUndefined, z.string().max(100).optional()),
+  who: z.preprocess(blankToUndefined, z.string().trim().max(254).optional()),
+  subject: z.preprocess(blankToUndefined, z.coerce.number().int().positive().optional()),
+  from: z.preprocess(blankToUndefined, z.iso.date().optional()),
+  to: z.preprocess(blankToUndefined, z.iso.date().optional()),
+  page: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(100_000).default(1)),
+});
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireAdmin(request);
+  const parsed = Filter.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  if (!parsed.success) throw new Response("Those filters are not valid.", { status: 400 });
+  const filter = parsed.data;
+  const [{ entries, total }, actions] = await Promise.all([
+    listAudit(
+      {
+        action: filter.action,
+        who: filter.who,
+        subjectId: filter.subject,
+        from: filter.from,
+        to: filter.to,
+      },
+      filter.page,
+    ),
+    listAuditActions(),
+  ]);
+  return { entries, total, actions, filter, pageSize: AUDIT_PAGE_SIZE };
+}
+
+const values = (record: Record<string, unknown> | null) =>
+  record
+    ? Object.entries(record)
+        .map(([k, v]) => `${k}: ${v === null || v === "" ? "(empty)" : String(v)}`)
+        .join("; ")
+    : "";
+
+export default function AuditLog() {
+  const { entries, total, actions, filter, pageSize } = useLoaderData<typeof loader>();
+  const pageLink = (page: number) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries({ ...filter, page })) {
+      if (value !== undefined) params.set(key, String(value));
+    }
+    return `?${params}`;
+  };
+  return (
+    <>
+      <AdminNav />
+      <h1>Audit log</h1>
+      <p className="lede">
+        Every admin action, who took it, when, and the values before and after. Entries are never
+        changed or removed.
+      </p>
+      <Form method="get" className="filters" aria-label="Filter the audit log">
+        <label>
+          Action
+          <select name="action" defaultValue={filter.action ?? ""}>
+            <option value="">All actions</option>
+            {actions.map((a) => (
+              <option key={a}>{a}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Who (actor or person)
+          <input type="search" name="who" defaultValue={filter.who ?? ""} placeholder="Email" />
+        </label>
+        <label>
+          From
+          <input type="date" name="from" defaultValue={filter.from ?? ""} />
+        </label>
+        <label>
+          To
+          <input type="date" name="to" defaultValue={filter.to ?? ""} />
+        </label>
+        {filter.subject ? <input type="hidden" name="subject" value={filter.subject} /> : null}
+        <button type="submit" className="button button--quiet">
+          Filter
+        </button>
+      </Form>
+      <p role="status">
+        {total.toLocaleString("en")} {total === 1 ? "entry" : "entries"}
+        {filter.subject ? (
+          <>
+            {" "}
+            about <Link to={`/admin/people/${filter.subject}`}>one person</Link> (
+            <Link to="/admin/audit">show everyone</Link>)
+          </>
+        ) : null}
+        .
+      </p>
+      <div className="table-wrap" role="region" aria-label="Audit entries" tabIndex={0}>
+        <table className="data-table" data-testid="audit-table">
+          <thead>
+            <tr>
+              <th scope="col">When (UTC)</th>
+              <th scope="col">Who</th>
+              <th scope="col">Action</th>
+              <th scope="col">Person or file</th>
+              <th scope="col">Before</th>
+              <th scope="col">After</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((e) => (
+              <tr key={e.id}>
+                <td>
+                  <time dateTime={e.createdAt}>{e.createdAt.slice(0, 19).replace("T", " ")}</time>
+                </td>
+                <td>{e.actor}</td>
+                <td>{e.action}</td>
+                <td>
+                  {e.subjectId ? (
+                    <Link to={`/admin/people/${e.subjectId}`}>{e.subject}</Link>
+                  ) : (
+                    (e.subject ?? "—")
+                  )}
+                </td>
+                <td className="small">{values(e.before)}</td>
+                <td className="small">{values(e.after)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {total > pageSize ? (
+        <p className="pager-links">
+          {filter.page > 1 ? <Link to={pageLink(filter.page - 1)}>← Newer</Link> : null}
+          <span className="muted">
+            Page {filter.page} of {Math.ceil(total / pageSize)}
+          </span>
+          {filter.page * pageSize < total ? (
+            <Link to={pageLink(filter.page + 1)}>Older →</Link>
+          ) : null}
+        </p>
+      ) : null}
+    </>
+  );
+}

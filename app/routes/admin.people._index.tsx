@@ -1,0 +1,175 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { AdminNav, PersonStatus } from "~/components/admin";
+import {
+  listDepartmentNames,
+  listManagers,
+  listPeople,
+  PEOPLE_PAGE_SIZE,
+} from "~/models/users.server";
+import adminStyles from "~/styles/admin.css?url";
+import { requireAdmin } from "~/utils/auth.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
+export const meta: MetaFunction = () => [{ title: "People · Staffroom" }];
+
+const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
+const Filter = z.object({
+  q: z.preprocess(blankToUndefined, z.string().trim().max(200).optional()),
+  department: z.preprocess(blankToUndefined, z.string().max(100).optional()),
+  manager: z.preprocess(blankToUndefined, z.string().max(254).optional()),
+  role: z.preprocess(blankToUndefined, z.enum(["admin", "leader", "manager"]).optional()),
+  status: z.preprocess(
+    blankToUndefined,
+    z.enum(["active", "deactivated", "all"]).default("active"),
+  ),
+  page: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(10_000).default(1)),
+});
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireAdmin(request);
+  const parsed = Filter.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  if (!parsed.success) throw new Response("Those filters are not valid.", { status: 400 });
+  const filter = parsed.data;
+  const [{ people, total }, departments, managers] = await Promise.all([
+    listPeople(
+      {
+        q: filter.q,
+        department: filter.department,
+        managerEmail: filter.manager,
+        role: filter.role,
+        status: filter.status === "all" ? undefined : filter.status,
+      },
+      filter.page,
+    ),
+    listDepartmentNames(),
+    listManagers(),
+  ]);
+  return { people, total, departments, managers, filter, pageSize: PEOPLE_PAGE_SIZE };
+}
+
+export default function People() {
+  const { people, total, departments, managers, filter, pageSize } = useLoaderData<typeof loader>();
+  const pageLink = (page: number) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries({ ...filter, page })) {
+      if (value !== undefined && value !== "") params.set(key, String(value));
+    }
+    return `?${params}`;
+  };
+  const first = (filter.page - 1) * pageSize + 1;
+  return (
+    <>
+      <AdminNav />
+      <h1>People</h1>
+      <p className="lede">
+        Everyone on the roster. Bring the whole organisation in with a{" "}
+        <Link to="/admin/import">roster CSV</Link>; open a person to edit them, send a set-password
+        link, or deactivate a leaver (their training history is kept).
+      </p>
+      <Form method="get" className="filters" aria-label="Find people">
+        <label>
+          Search
+          <input type="search" name="q" defaultValue={filter.q ?? ""} placeholder="Name or email" />
+        </label>
+        <label>
+          Department
+          <select name="department" defaultValue={filter.department ?? ""}>
+            <option value="">All departments</option>
+            {departments.map((d) => (
+              <option key={d}>{d}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Manager
+          <select name="manager" defaultValue={filter.manager ?? ""}>
+            <option value="">Any manager</option>
+            {managers.map((m) => (
+              <option key={m.email} value={m.email}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Role
+          <select name="role" defaultValue={filter.role ?? ""}>
+            <option value="">Any role</option>
+            <option value="admin">Admin</option>
+            <option value="leader">Leader</option>
+            <option value="manager">Manager (has reports)</option>
+          </select>
+        </label>
+        <label>
+          Status
+          <select name="status" defaultValue={filter.status}>
+            <option value="active">Active</option>
+            <option value="deactivated">Deactivated</option>
+            <option value="all">Active and deactivated</option>
+          </select>
+        </label>
+        <button type="submit" className="button button--quiet">
+          Find
+        </button>
+      </Form>
+      <p role="status">
+        {total === 0
+          ? "No one matches."
+          : `${total.toLocaleString("en")} ${total === 1 ? "person" : "people"}${
+              total > pageSize
+                ? `; showing ${first.toLocaleString("en")}–${(first + people.length - 1).toLocaleString("en")}`
+                : ""
+            }.`}
+      </p>
+      <div className="table-wrap" role="region" aria-label="People" tabIndex={0}>
+        <table className="data-table" data-testid="people-table">
+          <thead>
+            <tr>
+              <th scope="col">Person</th>
+              <th scope="col">Department</th>
+              <th scope="col">Manager</th>
+              <th scope="col">Roles</th>
+              <th scope="col">Status</th>
+              <th scope="col">Password</th>
+            </tr>
+          </thead>
+          <tbody>
+            {people.map((p) => (
+              <tr key={p.id}>
+                <th scope="row">
+                  <Link to={`/admin/people/${p.id}`}>{p.name}</Link>
+                  <span className="muted small block">{p.email}</span>
+                  {p.title ? <span className="muted small block">{p.title}</span> : null}
+                </th>
+                <td>{p.department ?? "—"}</td>
+                <td>{p.managerName ?? "—"}</td>
+                <td>
+                  {[p.isAdmin && "Admin", p.isLeader && "Leader", p.hasReports && "Manager"]
+                    .filter(Boolean)
+                    .join(", ") || "—"}
+                </td>
+                <td>
+                  <PersonStatus status={p.status} />
+                </td>
+                <td>{p.hasPassword ? "Set" : "Not set yet"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {total > pageSize ? (
+        <p className="pager-links">
+          {filter.page > 1 ? <Link to={pageLink(filter.page - 1)}>← Previous</Link> : null}
+          <span className="muted">
+            Page {filter.page} of {Math.ceil(total / pageSize)}
+          </span>
+          {filter.page * pageSize < total ? (
+            <Link to={pageLink(filter.page + 1)}>Next →</Link>
+          ) : null}
+        </p>
+      ) : null}
+    </>
+  );
+}

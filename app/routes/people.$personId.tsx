@@ -1,0 +1,152 @@
+import type {
+  ActionFunctionArgs,
+  LinksFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { StatusBadge } from "~/components/progress";
+import { waive } from "~/services/assignments.server";
+import { personReport } from "~/services/reports.server";
+import assignmentStyles from "~/styles/assignments.css?url";
+import { requireAdmin, requireViewer } from "~/utils/auth.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.person.name ?? "Person"} · Staffroom` },
+];
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: assignmentStyles }];
+
+const Params = z.object({ personId: z.coerce.number().int().positive() });
+
+function personIdOf(params: Record<string, string | undefined>) {
+  const parsed = Params.safeParse(params);
+  if (!parsed.success) throw new Response("No such person.", { status: 404 });
+  return parsed.data.personId;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const viewer = await requireViewer(request);
+  return personReport(viewer, personIdOf(params));
+}
+
+const WaiveForm = z.object({
+  assignmentId: z.coerce.number().int().positive(),
+  reason: z
+    .string()
+    .trim()
+    .min(3, "Give a reason of at least 3 characters.")
+    .max(500, "Keep the reason under 500 characters."),
+});
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const viewer = await requireAdmin(request);
+  const personId = personIdOf(params);
+  const form = Object.fromEntries(await request.formData());
+  const parsed = WaiveForm.safeParse(form);
+  if (!parsed.success) {
+    const fields = parsed.error.flatten().fieldErrors;
+    if (fields.assignmentId) throw new Response("No such assignment.", { status: 400 });
+    return data({ assignmentId: Number(form.assignmentId), error: fields.reason?.[0] }, 400);
+  }
+  await waive(personId, parsed.data.assignmentId, parsed.data.reason, viewer.id);
+  return redirect(`/people/${personId}`);
+}
+
+export default function Person() {
+  const { person, rows, canWaive } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const errorFor = (id: number) =>
+    actionData?.assignmentId === id ? (actionData.error ?? "Give a reason.") : undefined;
+  return (
+    <>
+      <h1>{person.name}</h1>
+      <p className="lede">
+        {[person.title, person.department, person.managerName && `reports to ${person.managerName}`]
+          .filter(Boolean)
+          .join(" · ")}
+        {person.hiredOn ? ` · hired ${person.hiredOn}` : ""}
+        {person.status === "deactivated" ? " · deactivated (history only)" : ""}
+      </p>
+      <div className="table-wrap" role="region" aria-label="Assigned courses" tabIndex={0}>
+        <table className="data-table" data-testid="person-courses">
+          <thead>
+            <tr>
+              <th scope="col">Course</th>
+              <th scope="col">Status</th>
+              <th scope="col">Due</th>
+              <th scope="col">Completed</th>
+              <th scope="col">Lessons</th>
+              <th scope="col">Last activity</th>
+              {canWaive ? <th scope="col">Waive</th> : null}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.assignmentId}>
+                <th scope="row">
+                  {r.courseTitle}
+                  {r.cycle > 1 || !r.isCurrent ? (
+                    <span className="muted small block">
+                      Cycle {r.cycle}
+                      {r.isCurrent ? "" : " (earlier)"}
+                    </span>
+                  ) : null}
+                  {r.removed ? <span className="muted small block">No longer assigned</span> : null}
+                </th>
+                <td>
+                  <StatusBadge status={r.status} />
+                  {r.waivedReason ? (
+                    <span className="muted small block">Reason: {r.waivedReason}</span>
+                  ) : null}
+                </td>
+                <td>{r.dueOn}</td>
+                <td>{r.completedAt ? r.completedAt.slice(0, 10) : "—"}</td>
+                <td>
+                  {r.lessonsCompleted}/{r.lessonCount}
+                </td>
+                <td>{r.lastActivityAt ? r.lastActivityAt.slice(0, 10) : "Never opened"}</td>
+                {canWaive ? (
+                  <td>
+                    {r.isCurrent && !r.removed && r.status !== "waived" ? (
+                      <Form method="post" className="waive-form">
+                        <input type="hidden" name="assignmentId" value={r.assignmentId} />
+                        <label>
+                          <span className="small block">Reason for waiving {r.courseTitle}</span>
+                          <input
+                            name="reason"
+                            required
+                            minLength={3}
+                            maxLength={500}
+                            aria-invalid={errorFor(r.assignmentId) ? true : undefined}
+                            aria-describedby={
+                              errorFor(r.assignmentId) ? `waive-error-${r.assignmentId}` : undefined
+                            }
+                          />
+                        </label>
+                        <button type="submit" className="button button--quiet">
+                          Waive
+                        </button>
+                        {errorFor(r.assignmentId) ? (
+                          <p
+                            className="field__error"
+                            id={`waive-error-${r.assignmentId}`}
+                            role="alert"
+                          >
+                            {errorFor(r.assignmentId)}
+                          </p>
+                        ) : null}
+                      </Form>
+                    ) : null}
+                  </td>
+                ) : null}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {rows.length === 0 ? <p>No courses are assigned to {person.name}.</p> : null}
+    </>
+  );
+}

@@ -1,0 +1,9 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { csvExport, parseReportFilter } from "~/services/reports.server";
+import { requireManager } from "~/utils/auth.server";
+
+/** The manager's team list with the page's filters (status, due date, completed date), streamed. */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const viewer = await requireManager(request);
+  return csvExport("team", parseReportFilter(new URL(request.url).searchParams), viewer);
+}

@@ -1,0 +1,43 @@
+import {
+  formatCertificateCode,
+  getCertificate,
+  normalizeCertificateCode,
+} from "~/models/certificates.server";
+import { canViewPerson, type Viewer } from "~/models/users.server";
+import { publicOrigin } from "~/utils/env.server";
+
+export const verifyUrl = (code: string) => `${publicOrigin()}/verify/${code}`;
+
+/** The certificate page: for its holder and for anyone who may view the holder's training. */
+export async function certificateFor(viewer: Viewer, codeInput: string) {
+  const code = normalizeCertificateCode(codeInput);
+  const certificate = code ? await getCertificate(code) : undefined;
+  // Someone else's certificate is "not found", so that codes cannot be probed here.
+  if (!certificate || !(await canViewPerson(viewer, certificate.userId))) {
+    throw new Response("There is no such certificate.", { status: 404 });
+  }
+  return {
+    holderName: certificate.holderName,
+    courseTitle: certificate.courseTitle,
+    courseSlug: certificate.courseSlug,
+    courseVersion: certificate.courseVersion,
+    completedAt: certificate.completedAt,
+    contentPublishedAt: certificate.contentPublishedAt,
+    code: formatCertificateCode(certificate.code),
+    verifyUrl: verifyUrl(certificate.code),
+    isHolder: viewer.id === certificate.userId,
+  };
+}
+
+/** The public verification page: whether the code is valid and, if so, only name, course and date. */
+export async function verifyCertificate(codeInput: string) {
+  const code = normalizeCertificateCode(codeInput);
+  const certificate = code ? await getCertificate(code) : undefined;
+  if (!certificate) return { valid: false as const };
+  return {
+    valid: true as const,
+    holderName: certificate.holderName,
+    courseTitle: certificate.courseTitle,
+    completedAt: certificate.completedAt,
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * P2: the leadership report's server time on the reference organisation (10,000 people × 6
+ * courses × 10 lessons), and the longest event-loop stall while it runs. P3: the full
+ * person × course CSV export, streamed to the end.
+ */
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { REFERENCE, openReferenceOrg } from "./reference-org";
+import type { BenchResult } from "./types";
+
+const RUNS = 20;
+
+function median(values: number[]) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const setup = performance.now();
+  const { built } = await openReferenceOrg();
+  const setupMs = performance.now() - setup;
+  // Imported after the database is chosen.
+  const { recomputeAssignments } = await import("~/services/assignments.server");
+  const { csvExport, leadershipReport, parseReportFilter } =
+    await import("~/services/reports.server");
+  const { handlesFor } = await import("~/utils/db.server");
+  const leader = {
+    id: 1,
+    email: "person1@reference.example",
+    name: "Leader",
+    isAdmin: false,
+    isLeader: true,
+    isManager: true,
+  };
+  const managerEmail = (
+    handlesFor().sqlite.prepare("select email from users where title = 'Head of Sales'").get() as {
+      email: string;
+    }
+  ).email;
+
+  const recomputeStart = performance.now();
+  await recomputeAssignments();
+  const recomputeMs = performance.now() - recomputeStart;
+
+  const filters = [
+    "",
+    "status=overdue",
+    "course=course-3&department=Warehouse",
+    `manager=${encodeURIComponent(managerEmail)}&page=3`,
+  ].map((q) => parseReportFilter(new URLSearchParams(q)));
+  for (const filter of filters) await leadershipReport(filter); // warm the page cache
+  (globalThis as { gc?: () => void }).gc?.();
+
+  const stalls = monitorEventLoopDelay({ resolution: 1 });
+  stalls.enable();
+  const times = filters.map(() => [] as number[]);
+  for (let i = 0; i < RUNS; i++) {
+    for (const [f, filter] of filters.entries()) {
+      const start = performance.now();
+      await leadershipReport(filter);
+      times[f]!.push(performance.now() - start);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  stalls.disable();
+
+  const exportStart = performance.now();
+  const response = await csvExport("matrix", parseReportFilter(new URLSearchParams()), leader);
+  let bytes = 0;
+  let lines = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    bytes += chunk.length;
+    for (const byte of chunk) if (byte === 10) lines++;
+  }
+  const exportMs = performance.now() - exportStart;
+  const expectedRows = REFERENCE.people * REFERENCE.courses;
+  if (lines - 1 < expectedRows * 0.9) {
+    throw new Error(`The export had ${lines - 1} rows; expected about ${expectedRows}.`);
+  }
+
+  return [
+    ...(built ? [{ name: "reference organisation built", value: setupMs, unit: "ms" }] : []),
+    { name: "recompute assignments (no change)", value: recomputeMs, unit: "ms", budget: 1000 },
+    {
+      name: "P2 leadership report, no filter (median)",
+      value: median(times[0]!),
+      unit: "ms",
+      budget: 50,
+    },
+    {
+      name: "P2 leadership report, overdue (median)",
+      value: median(times[1]!),
+      unit: "ms",
+      budget: 50,
+    },
+    {
+      name: "P2 leadership report, course + department (median)",
+      value: median(times[2]!),
+      unit: "ms",
+      budget: 50,
+    },
+    {
+      name: "P2 leadership report, a head's whole team, page 3 (median)",
+      value: median(times[3]!),
+      unit: "ms",
+      budget: 50,
+    },
+    { name: "P2 longest event-loop stall", value: stalls.max / 1e6, unit: "ms", budget: 50 },
+    {
+      name: `P3 full CSV export, streamed (${lines - 1} rows, ${(bytes / 1e6).toFixed(1)} MB)`,
+      value: exportMs,
+      unit: "ms",
+      budget: 1000,
+    },
+  ];
+}

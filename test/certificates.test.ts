@@ -1,0 +1,163 @@
+import { beforeAll, describe, expect, test } from "vitest";
+import { createUser, getViewer } from "~/models/users.server";
+import { certificateFor, verifyCertificate } from "~/services/certificates.server";
+import { syncCourses } from "~/services/courses.server";
+import {
+  acknowledgeStatement,
+  markLessonComplete,
+  openLesson,
+  submitQuiz,
+} from "~/services/lessons.server";
+import { migratedDatabase } from "./helpers/db";
+
+let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
+const ids: Record<string, number> = {};
+let code: string;
+
+const ALL_RIGHT = { q1: ["q1-b"], q2: ["q2-a"], q3: ["q3-a", "q3-c"], q4: ["q4-c"], q5: ["q5-a"] };
+
+async function completeSafety(userId: number) {
+  await markLessonComplete(userId, "safety", "welcome");
+  const check = await openLesson(userId, "safety", "check");
+  await submitQuiz(userId, "safety", "check", {
+    quizId: "quiz-1",
+    versionId: check.versionId,
+    answers: ALL_RIGHT,
+  });
+  await acknowledgeStatement(userId, "safety", "check", {
+    islandId: "ack-1",
+    versionId: check.versionId,
+  });
+  const policy = await openLesson(userId, "safety", "policy");
+  return acknowledgeStatement(userId, "safety", "policy", {
+    islandId: "ack-1",
+    versionId: policy.versionId,
+  });
+}
+
+const viewer = async (key: string) => (await getViewer(ids[key]!))!;
+
+beforeAll(async () => {
+  ({ sqlite } = await migratedDatabase());
+  expect((await syncCourses("test/fixtures/courses-quiz")).errors).toEqual([]);
+  ids.lee = await createUser({
+    email: "lee@x.example",
+    name: "Lee",
+    departmentId: null,
+    isLeader: true,
+  });
+  ids.mia = await createUser({ email: "mia@x.example", name: "Mia", departmentId: null });
+  ids.ann = await createUser({
+    email: "ann@x.example",
+    name: "Ann Able",
+    departmentId: null,
+    managerId: ids.mia,
+  });
+  ids.bo = await createUser({ email: "bo@x.example", name: "Bo", departmentId: null });
+  const done = await completeSafety(ids.ann);
+  expect(done.courseCompleted).toBe(true);
+  code = (
+    sqlite.prepare("select code from certificates where user_id = ?").get(ids.ann) as {
+      code: string;
+    }
+  ).code;
+});
+
+describe("issuing", () => {
+  test("completing a course issues one certificate, with the completion, on the versions completed", async () => {
+    const rows = sqlite
+      .prepare(
+        "select code, holder_name, course_title, course_version, lesson_versions, completed_at from certificates where user_id = ?",
+      )
+      .all(ids.ann) as {
+      code: string;
+      holder_name: string;
+      course_title: string;
+      course_version: string;
+      lesson_versions: string;
+      completed_at: string;
+    }[];
+    expect(rows).toHaveLength(1);
+    const row = rows[0]!;
+    expect(row.code).toMatch(/^[a-z2-7]{24}$/);
+    expect(row).toMatchObject({ holder_name: "Ann Able", course_title: "Safety basics" });
+    expect(row.course_version).toMatch(/^[0-9a-f]{12}$/);
+    const versions = JSON.parse(row.lesson_versions) as { versionId: number }[];
+    expect(versions).toHaveLength(3);
+    const current = (
+      sqlite
+        .prepare(
+          "select l.current_version_id v from lessons l join courses c on c.id = l.course_id where c.slug = 'safety' order by l.position",
+        )
+        .all() as { v: number }[]
+    ).map((r) => r.v);
+    expect(versions.map((v) => v.versionId)).toEqual(current);
+    const event = sqlite
+      .prepare(
+        "select data, created_at from progress_events where user_id = ? and type = 'course_completed'",
+      )
+      .all(ids.ann) as { data: string; created_at: string }[];
+    expect(event).toHaveLength(1);
+    expect(JSON.parse(event[0]!.data)).toEqual({ certificate: row.code });
+    expect(event[0]!.created_at).toBe(row.completed_at);
+
+    // Doing a lesson again changes nothing.
+    await markLessonComplete(ids.ann!, "safety", "welcome");
+    expect(sqlite.prepare("select count(*) n from certificates").get()).toEqual({ n: 1 });
+  });
+
+  test("codes are random: two people get different codes", async () => {
+    const other = await createUser({ email: "cy@x.example", name: "Cy", departmentId: null });
+    await completeSafety(other);
+    const codes = sqlite.prepare("select code from certificates").all() as { code: string }[];
+    expect(new Set(codes.map((c) => c.code)).size).toBe(codes.length);
+    expect(codes.length).toBe(2);
+  });
+});
+
+describe("who may see a certificate", () => {
+  test("the holder, their manager and a leader see it", async () => {
+    for (const key of ["ann", "mia", "lee"]) {
+      const page = await certificateFor(await viewer(key), code);
+      expect(page).toMatchObject({
+        holderName: "Ann Able",
+        courseTitle: "Safety basics",
+        isHolder: key === "ann",
+      });
+      expect(page.verifyUrl).toMatch(new RegExp(`/verify/${code}$`));
+      expect(page.code.replace(/-/g, "")).toBe(code);
+    }
+  });
+
+  test("anyone else gets 404, as for a code that does not exist", async () => {
+    for (const attempt of [
+      certificateFor(await viewer("bo"), code),
+      certificateFor(await viewer("ann"), "a".repeat(24)),
+      certificateFor(await viewer("ann"), "../../etc"),
+    ]) {
+      const error = await attempt.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Response);
+      expect((error as Response).status).toBe(404);
+    }
+  });
+
+  test("verification shows only validity, name, course and date", async () => {
+    const result = await verifyCertificate(code);
+    expect(Object.keys(result).sort()).toEqual([
+      "completedAt",
+      "courseTitle",
+      "holderName",
+      "valid",
+    ]);
+    expect(result).toMatchObject({
+      valid: true,
+      holderName: "Ann Able",
+      courseTitle: "Safety basics",
+    });
+    // As printed: grouped with dashes, any case.
+    const printed = code.toUpperCase().replace(/(.{4})(?=.)/g, "$1-");
+    expect((await verifyCertificate(printed)).valid).toBe(true);
+    expect(await verifyCertificate("b".repeat(24))).toEqual({ valid: false });
+    expect(await verifyCertificate("not a code")).toEqual({ valid: false });
+  });
+});
