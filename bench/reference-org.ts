@@ -13,6 +13,7 @@ import { migrateToLatest } from "#db/migrate";
 import { createRule, recomputeAssignments, waive } from "~/services/assignments.server";
 import { advanceClock, now } from "~/utils/clock.server";
 import { closeDatabase, handlesFor, openDatabase } from "~/utils/db.server";
+import { mulberry32 } from "~/utils/random";
 
 export const REFERENCE = { people: 10_000, teams: 400, courses: 6, lessonsPerCourse: 10 };
 /** Bump when the generated data changes shape, so that a stale cached file is rebuilt. */
@@ -20,15 +21,6 @@ const GENERATOR_VERSION = 4;
 const DATA_DIR = path.resolve("bench/.data");
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HISTORY_DAYS = 90;
-
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface RosterRow {
   email: string;

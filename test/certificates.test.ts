@@ -2,38 +2,13 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { createUser, getViewer } from "~/models/users.server";
 import { certificateFor, verifyCertificate } from "~/services/certificates.server";
 import { syncCourses } from "~/services/courses.server";
-import {
-  acknowledgeStatement,
-  markLessonComplete,
-  openLesson,
-  submitQuiz,
-} from "~/services/lessons.server";
+import { markLessonComplete } from "~/services/lessons.server";
 import { migratedDatabase } from "./helpers/db";
+import { completeQuizCourse } from "./helpers/quiz-course";
 
 let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
 const ids: Record<string, number> = {};
 let code: string;
-
-const ALL_RIGHT = { q1: ["q1-b"], q2: ["q2-a"], q3: ["q3-a", "q3-c"], q4: ["q4-c"], q5: ["q5-a"] };
-
-async function completeSafety(userId: number) {
-  await markLessonComplete(userId, "safety", "welcome");
-  const check = await openLesson(userId, "safety", "check");
-  await submitQuiz(userId, "safety", "check", {
-    quizId: "quiz-1",
-    versionId: check.versionId,
-    answers: ALL_RIGHT,
-  });
-  await acknowledgeStatement(userId, "safety", "check", {
-    islandId: "ack-1",
-    versionId: check.versionId,
-  });
-  const policy = await openLesson(userId, "safety", "policy");
-  return acknowledgeStatement(userId, "safety", "policy", {
-    islandId: "ack-1",
-    versionId: policy.versionId,
-  });
-}
 
 const viewer = async (key: string) => (await getViewer(ids[key]!))!;
 
@@ -54,7 +29,7 @@ beforeAll(async () => {
     managerId: ids.mia,
   });
   ids.bo = await createUser({ email: "bo@x.example", name: "Bo", departmentId: null });
-  const done = await completeSafety(ids.ann);
+  const done = await completeQuizCourse(ids.ann);
   expect(done.courseCompleted).toBe(true);
   code = (
     sqlite.prepare("select code from certificates where user_id = ?").get(ids.ann) as {
@@ -108,7 +83,7 @@ describe("issuing", () => {
 
   test("codes are random: two people get different codes", async () => {
     const other = await createUser({ email: "cy@x.example", name: "Cy", departmentId: null });
-    await completeSafety(other);
+    await completeQuizCourse(other);
     const codes = sqlite.prepare("select code from certificates").all() as { code: string }[];
     expect(new Set(codes.map((c) => c.code)).size).toBe(codes.length);
     expect(codes.length).toBe(2);

@@ -9,12 +9,9 @@ import {
 } from "~/services/lessons.server";
 import { SubmissionError } from "~/services/quiz.server";
 import { migratedDatabase } from "./helpers/db";
+import { ALL_RIGHT, ALL_WRONG } from "./helpers/quiz-course";
 
 let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
-
-// test/fixtures/courses-quiz/safety/02-check.mdx: five questions, pass mark 0.8, three attempts.
-const ALL_RIGHT = { q1: ["q1-b"], q2: ["q2-a"], q3: ["q3-a", "q3-c"], q4: ["q4-c"], q5: ["q5-a"] };
-const ALL_WRONG = { q1: ["q1-a"], q2: ["q2-b"], q3: ["q3-b"], q4: ["q4-a"], q5: ["q5-b"] };
 
 let people = 0;
 const newPerson = () =>

@@ -2,7 +2,7 @@ import { migrateToLatest } from "#db/migrate";
 import { recomputeAssignments } from "~/services/assignments.server";
 import { NOT_FINISHED_COLUMNS, notFinishedCsv, notFinishedList } from "~/services/reports.server";
 import { handlesFor } from "~/utils/db.server";
-import { parseFlags, UsageError } from "./usage";
+import { parseFlags, printTable, UsageError } from "./usage";
 
 const FORMATS = ["table", "csv", "json"] as const;
 const TABLE_COLUMNS = ["email", "name", "department", "course", "status", "due_date"];
@@ -51,18 +51,10 @@ export async function reportCommand(args: string[]): Promise<number> {
     process.stdout.write(notFinishedCsv(rows));
   } else {
     const columns = NOT_FINISHED_COLUMNS.filter((c) => TABLE_COLUMNS.includes(c.header));
-    const cells = [
+    printTable([
       columns.map((c) => c.header),
       ...rows.map((r) => columns.map((c) => String(c.value(r) ?? ""))),
-    ];
-    const widths = columns.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
-    for (const row of cells)
-      console.log(
-        row
-          .map((cell, i) => cell.padEnd(widths[i]!))
-          .join("  ")
-          .trimEnd(),
-      );
+    ]);
     console.log(`\n${rows.length} ${values.overdue ? "overdue" : "not finished"}.`);
   }
   return 0;

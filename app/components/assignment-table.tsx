@@ -1,4 +1,5 @@
 import { Link } from "@remix-run/react";
+import { DataTable } from "~/components/data-table";
 import { StatusBadge } from "~/components/progress";
 import type { AssignmentStatus } from "~/utils/progress-status";
 
@@ -33,52 +34,52 @@ export function AssignmentTable({
   managerHref: (email: string) => string;
 }) {
   return (
-    <div className="table-wrap" role="region" aria-label={label} tabIndex={0}>
-      <table className="data-table" data-testid={testId}>
-        <thead>
-          <tr>
-            <th scope="col">Person</th>
-            <th scope="col">Department</th>
-            <th scope="col">Manager</th>
-            <th scope="col">Course</th>
-            <th scope="col">Status</th>
-            <th scope="col">Due</th>
-            <th scope="col">Lessons</th>
-            <th scope="col">Last activity</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.assignmentId}>
-              <th scope="row">
-                <Link to={`/people/${r.userId}`}>{r.name}</Link>
-                <span className="muted small block">{r.email}</span>
-              </th>
-              <td>{r.department ?? "—"}</td>
-              <td>
-                {r.managerEmail ? (
-                  <Link to={managerHref(r.managerEmail)}>{r.managerName}</Link>
-                ) : (
-                  "—"
-                )}
-              </td>
-              <td>{r.courseTitle}</td>
-              <td>
-                <StatusBadge status={r.status} />
-              </td>
-              <td>
-                <time dateTime={r.dueOn}>{r.dueOn}</time>
-              </td>
-              <td>
-                {r.lessonsCompleted}/{r.lessonCount}
-              </td>
-              <td>{r.lastActivityAt ? r.lastActivityAt.slice(0, 10) : "Never opened"}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      label={label}
+      testId={testId}
+      columns={[
+        "Person",
+        "Department",
+        "Manager",
+        "Course",
+        "Status",
+        "Due",
+        "Lessons",
+        "Last activity",
+      ]}
+    >
+      {rows.map((r) => (
+        <tr key={r.assignmentId}>
+          <th scope="row">
+            <Link to={`/people/${r.userId}`}>{r.name}</Link>
+            <span className="muted small block">{r.email}</span>
+          </th>
+          <td>{r.department ?? "—"}</td>
+          <td>
+            {r.managerEmail ? <Link to={managerHref(r.managerEmail)}>{r.managerName}</Link> : "—"}
+          </td>
+          <td>{r.courseTitle}</td>
+          <td>
+            <StatusBadge status={r.status} />
+          </td>
+          <td>
+            <time dateTime={r.dueOn}>{r.dueOn}</time>
+          </td>
+          <td>
+            {r.lessonsCompleted}/{r.lessonCount}
+          </td>
+          <td>{r.lastActivityAt ? r.lastActivityAt.slice(0, 10) : "Never opened"}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
+}
+
+/** The CSV download of the list on this page (`search`): the same filters, every page. */
+export function csvHref(path: string, search: string) {
+  const params = new URLSearchParams(search);
+  params.delete("page");
+  return params.size > 0 ? `${path}?${params}` : path;
 }
 
 /** "Showing 51–100 of 312" with previous/next links that keep the other filters. */

@@ -35,3 +35,27 @@ export function Field({ label, name, error, hint, id = name, ...input }: FieldPr
     </div>
   );
 }
+
+/** A password field for a new password, with the rules the server checks as its hint. */
+export function NewPasswordField({ label, error }: { label: string; error?: string }) {
+  return (
+    <Field
+      label={label}
+      name="password"
+      type="password"
+      autoComplete="new-password"
+      hint="At least 8 characters; common passwords are refused."
+      required
+      error={error}
+    />
+  );
+}
+
+/** An error about the whole form (not one field), announced to screen readers. */
+export function FormError({ message }: { message?: string | null }) {
+  return message ? (
+    <p className="form-error" role="alert">
+      {message}
+    </p>
+  ) : null;
+}

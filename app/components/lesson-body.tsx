@@ -1,5 +1,6 @@
 import { Form, useNavigation } from "@remix-run/react";
 import { useEffect, useRef, type ReactNode } from "react";
+import { FormError } from "./field";
 import type {
   AcknowledgeIsland,
   IslandData,
@@ -183,11 +184,7 @@ export function QuizForm({ quiz, versionId, result, state, error, readOnly }: Qu
           You have used every attempt for this quiz. Please talk to your manager.
         </p>
       ) : null}
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
 
       <Form method="post" className="quiz__form" key={formKey}>
         <input type="hidden" name="intent" value="quiz" />
@@ -319,11 +316,7 @@ export function AcknowledgeForm({
               I have read this statement and I agree to it.
             </label>
           </div>
-          {error ? (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          ) : null}
+          <FormError message={error} />
           <button type="submit" className="button" disabled={submitting}>
             {submitting ? "Saving…" : "Confirm"}
           </button>

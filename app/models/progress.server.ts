@@ -35,12 +35,21 @@ async function appendEvent(
     .execute();
 }
 
-async function touchCourse(trx: Trx, userId: number, courseId: number, at: string) {
+/** Something a person did in a lesson: its ledger event, and the course's last activity. */
+async function recordActivityIn(
+  trx: Trx,
+  userId: number,
+  ref: LessonRef,
+  type: ProgressEventType,
+  at: string,
+  data: Record<string, unknown> = {},
+) {
+  await appendEvent(trx, userId, ref, type, at, data);
   await trx
     .insertInto("course_progress")
     .values({
       user_id: userId,
-      course_id: courseId,
+      course_id: ref.courseId,
       lessons_completed: 0,
       started_at: at,
       last_activity_at: at,
@@ -75,8 +84,7 @@ export async function recordLessonOpened(userId: number, ref: LessonRef): Promis
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return;
-    await appendEvent(trx, userId, ref, "started", at);
-    await touchCourse(trx, userId, ref.courseId, at);
+    await recordActivityIn(trx, userId, ref, "started", at);
   });
 }
 
@@ -117,8 +125,7 @@ export async function completeLessonIn(
         .doUpdateSet({ completed_at: at, version_id: ref.versionId, stale_since: null }),
     )
     .execute();
-  await appendEvent(trx, userId, ref, "lesson_completed", at, evidence);
-  await touchCourse(trx, userId, ref.courseId, at);
+  await recordActivityIn(trx, userId, ref, "lesson_completed", at, evidence);
 
   const counts = await trx
     .selectFrom("lessons")
@@ -257,22 +264,21 @@ export function lessonEvidence(
   ref: Omit<LessonRef, "versionId">,
   validFromVersionId: number,
 ): Promise<LessonEvidence> {
-  return evidenceIn(db, userId, ref.courseId, ref.lessonId, validFromVersionId);
+  return evidenceIn(db, userId, ref, validFromVersionId);
 }
 
 async function evidenceIn(
   executor: Executor,
   userId: number,
-  courseId: number,
-  lessonId: number,
+  ref: Omit<LessonRef, "versionId">,
   validFromVersionId: number,
 ): Promise<LessonEvidence> {
   const events = await executor
     .selectFrom("progress_events")
     .select(["type", "version_id", "data", "created_at"])
     .where("user_id", "=", userId)
-    .where("course_id", "=", courseId)
-    .where("lesson_id", "=", lessonId)
+    .where("course_id", "=", ref.courseId)
+    .where("lesson_id", "=", ref.lessonId)
     .where("type", "in", ["quiz_attempted", "quiz_passed", "acknowledged", "reopened"])
     .orderBy("id")
     .execute();
@@ -302,6 +308,20 @@ function rulesMet(rules: LessonRules, evidence: LessonEvidence): boolean {
   );
 }
 
+/** Completes the lesson (with `via` as the completion's evidence) when every rule is now met. */
+async function completeIfMetIn(
+  trx: Trx,
+  userId: number,
+  ref: LessonRef,
+  rules: LessonRules,
+  evidence: LessonEvidence,
+  via: Record<string, unknown>,
+): Promise<{ lessonCompleted: boolean; courseCompleted: boolean }> {
+  if (!rulesMet(rules, evidence)) return { lessonCompleted: false, courseCompleted: false };
+  const done = await completeLessonIn(trx, userId, ref, via);
+  return { lessonCompleted: done.lessonNewlyCompleted, courseCompleted: done.courseCompleted };
+}
+
 export type LessonOutcome =
   { completed: boolean; courseCompleted: boolean } | { refused: "missing_evidence" };
 
@@ -315,13 +335,7 @@ export function completeLessonIfMet(
   rules: LessonRules,
 ): Promise<LessonOutcome> {
   return db.transaction().execute(async (trx) => {
-    const evidence = await evidenceIn(
-      trx,
-      userId,
-      ref.courseId,
-      ref.lessonId,
-      rules.validFromVersionId,
-    );
+    const evidence = await evidenceIn(trx, userId, ref, rules.validFromVersionId);
     if (!rulesMet(rules, evidence)) return { refused: "missing_evidence" as const };
     const done = await completeLessonIn(trx, userId, ref);
     return { completed: done.lessonNewlyCompleted, courseCompleted: done.courseCompleted };
@@ -355,13 +369,7 @@ export function recordQuizAttempt(
   rules: LessonRules,
 ): Promise<QuizAttemptOutcome> {
   return db.transaction().execute(async (trx) => {
-    const evidence = await evidenceIn(
-      trx,
-      userId,
-      ref.courseId,
-      ref.lessonId,
-      rules.validFromVersionId,
-    );
+    const evidence = await evidenceIn(trx, userId, ref, rules.validFromVersionId);
     const used = evidence.attempts[attempt.quizId] ?? 0;
     if (rules.maxAttempts != null && used >= rules.maxAttempts)
       return { refused: "no_attempts_left" as const };
@@ -378,13 +386,12 @@ export function recordQuizAttempt(
         created_at: at,
       })
       .execute();
-    await appendEvent(trx, userId, ref, "quiz_attempted", at, {
+    await recordActivityIn(trx, userId, ref, "quiz_attempted", at, {
       quiz: attempt.quizId,
       answers: attempt.answers,
       score: attempt.score,
       passed: attempt.passed,
     });
-    await touchCourse(trx, userId, ref.courseId, at);
     const attemptsLeft = rules.maxAttempts == null ? null : rules.maxAttempts - used - 1;
     if (!attempt.passed) return { attemptsLeft, lessonCompleted: false, courseCompleted: false };
     await appendEvent(trx, userId, ref, "quiz_passed", at, {
@@ -392,18 +399,8 @@ export function recordQuizAttempt(
       score: attempt.score,
     });
     evidence.passed.add(attempt.quizId);
-    if (!rulesMet(rules, evidence))
-      return { attemptsLeft, lessonCompleted: false, courseCompleted: false };
-    const done = await completeLessonIn(trx, userId, ref, {
-      via: "quiz",
-      quiz: attempt.quizId,
-      score: attempt.score,
-    });
-    return {
-      attemptsLeft,
-      lessonCompleted: done.lessonNewlyCompleted,
-      courseCompleted: done.courseCompleted,
-    };
+    const via = { via: "quiz", quiz: attempt.quizId, score: attempt.score };
+    return { attemptsLeft, ...(await completeIfMetIn(trx, userId, ref, rules, evidence, via)) };
   });
 }
 
@@ -418,13 +415,7 @@ export function recordAcknowledgement(
   rules: LessonRules,
 ): Promise<{ lessonCompleted: boolean; courseCompleted: boolean }> {
   return db.transaction().execute(async (trx) => {
-    const evidence = await evidenceIn(
-      trx,
-      userId,
-      ref.courseId,
-      ref.lessonId,
-      rules.validFromVersionId,
-    );
+    const evidence = await evidenceIn(trx, userId, ref, rules.validFromVersionId);
     if (statement.islandId in evidence.acknowledged)
       return { lessonCompleted: false, courseCompleted: false };
     const at = nowIso();
@@ -439,18 +430,13 @@ export function recordAcknowledgement(
         created_at: at,
       })
       .execute();
-    await appendEvent(trx, userId, ref, "acknowledged", at, {
+    await recordActivityIn(trx, userId, ref, "acknowledged", at, {
       island: statement.islandId,
       statement: statement.text,
     });
-    await touchCourse(trx, userId, ref.courseId, at);
     evidence.acknowledged[statement.islandId] = at;
-    if (!rulesMet(rules, evidence)) return { lessonCompleted: false, courseCompleted: false };
-    const done = await completeLessonIn(trx, userId, ref, {
-      via: "acknowledge",
-      island: statement.islandId,
-    });
-    return { lessonCompleted: done.lessonNewlyCompleted, courseCompleted: done.courseCompleted };
+    const via = { via: "acknowledge", island: statement.islandId };
+    return completeIfMetIn(trx, userId, ref, rules, evidence, via);
   });
 }
 

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { Field } from "~/components/field";
+import { Field, FormError, NewPasswordField } from "~/components/field";
 import { AccountError, changeOwnPassword } from "~/services/accounts.server";
 import { createSessionCookie, requireViewer } from "~/utils/auth.server";
 
@@ -67,11 +67,7 @@ export default function ChangePassword() {
           Your password is changed. You were logged out everywhere else.
         </p>
       ) : null}
-      {errors.form ? (
-        <p className="form-error" role="alert">
-          {errors.form}
-        </p>
-      ) : null}
+      <FormError message={errors.form} />
       <Form method="post" noValidate>
         <Field
           label="Current password"
@@ -81,15 +77,7 @@ export default function ChangePassword() {
           required
           error={errors.current}
         />
-        <Field
-          label="New password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          hint="At least 8 characters; common passwords are refused."
-          required
-          error={errors.password}
-        />
+        <NewPasswordField label="New password" error={errors.password} />
         <Field
           label="The same new password again"
           name="confirm"

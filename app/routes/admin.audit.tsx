@@ -1,7 +1,9 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { AdminNav } from "~/components/admin";
+import { AdminNav, PageLinks } from "~/components/admin";
+import { DataTable } from "~/components/data-table";
+import { FilterSelect } from "~/components/filters";
 import { AUDIT_PAGE_SIZE, listAudit, listAuditActions } from "~/models/audit.server";
 import adminStyles from "~/styles/admin.css?url";
 import { requireAdmin } from "~/utils/auth.server";
@@ -49,13 +51,6 @@ const values = (record: Record<string, unknown> | null) =>
 
 export default function AuditLog() {
   const { entries, total, actions, filter, pageSize } = useLoaderData<typeof loader>();
-  const pageLink = (page: number) => {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries({ ...filter, page })) {
-      if (value !== undefined) params.set(key, String(value));
-    }
-    return `?${params}`;
-  };
   return (
     <>
       <AdminNav />
@@ -65,15 +60,13 @@ export default function AuditLog() {
         changed or removed.
       </p>
       <Form method="get" className="filters" aria-label="Filter the audit log">
-        <label>
-          Action
-          <select name="action" defaultValue={filter.action ?? ""}>
-            <option value="">All actions</option>
-            {actions.map((a) => (
-              <option key={a}>{a}</option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Action"
+          name="action"
+          value={filter.action}
+          any="All actions"
+          options={actions}
+        />
         <label>
           Who (actor or person)
           <input type="search" name="who" defaultValue={filter.who ?? ""} placeholder="Email" />
@@ -102,51 +95,37 @@ export default function AuditLog() {
         ) : null}
         .
       </p>
-      <div className="table-wrap" role="region" aria-label="Audit entries" tabIndex={0}>
-        <table className="data-table" data-testid="audit-table">
-          <thead>
-            <tr>
-              <th scope="col">When (UTC)</th>
-              <th scope="col">Who</th>
-              <th scope="col">Action</th>
-              <th scope="col">Person or file</th>
-              <th scope="col">Before</th>
-              <th scope="col">After</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e) => (
-              <tr key={e.id}>
-                <td>
-                  <time dateTime={e.createdAt}>{e.createdAt.slice(0, 19).replace("T", " ")}</time>
-                </td>
-                <td>{e.actor}</td>
-                <td>{e.action}</td>
-                <td>
-                  {e.subjectId ? (
-                    <Link to={`/admin/people/${e.subjectId}`}>{e.subject}</Link>
-                  ) : (
-                    (e.subject ?? "—")
-                  )}
-                </td>
-                <td className="small">{values(e.before)}</td>
-                <td className="small">{values(e.after)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {total > pageSize ? (
-        <p className="pager-links">
-          {filter.page > 1 ? <Link to={pageLink(filter.page - 1)}>← Newer</Link> : null}
-          <span className="muted">
-            Page {filter.page} of {Math.ceil(total / pageSize)}
-          </span>
-          {filter.page * pageSize < total ? (
-            <Link to={pageLink(filter.page + 1)}>Older →</Link>
-          ) : null}
-        </p>
-      ) : null}
+      <DataTable
+        label="Audit entries"
+        testId="audit-table"
+        columns={["When (UTC)", "Who", "Action", "Person or file", "Before", "After"]}
+      >
+        {entries.map((e) => (
+          <tr key={e.id}>
+            <td>
+              <time dateTime={e.createdAt}>{e.createdAt.slice(0, 19).replace("T", " ")}</time>
+            </td>
+            <td>{e.actor}</td>
+            <td>{e.action}</td>
+            <td>
+              {e.subjectId ? (
+                <Link to={`/admin/people/${e.subjectId}`}>{e.subject}</Link>
+              ) : (
+                (e.subject ?? "—")
+              )}
+            </td>
+            <td className="small">{values(e.before)}</td>
+            <td className="small">{values(e.after)}</td>
+          </tr>
+        ))}
+      </DataTable>
+      <PageLinks
+        filter={filter}
+        total={total}
+        pageSize={pageSize}
+        previous="← Newer"
+        next="Older →"
+      />
     </>
   );
 }

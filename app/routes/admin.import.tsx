@@ -13,6 +13,7 @@ import {
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { AdminNav } from "~/components/admin";
+import { DataTable } from "~/components/data-table";
 import { actorOf } from "~/models/audit.server";
 import {
   applyUpload,
@@ -240,26 +241,15 @@ function UploadForm({
 
 function ProblemTable({ problems }: { problems: RosterProblem[] }) {
   return (
-    <div className="table-wrap" role="region" aria-label="Problems" tabIndex={0}>
-      <table className="data-table">
-        <thead>
-          <tr>
-            <th scope="col">Line</th>
-            <th scope="col">Column</th>
-            <th scope="col">Problem</th>
-          </tr>
-        </thead>
-        <tbody>
-          {problems.map((p, i) => (
-            <tr key={i}>
-              <td>{p.line ?? "—"}</td>
-              <td>{p.column ? `${p.columnLetter} (${p.column})` : "—"}</td>
-              <td>{p.message}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable label="Problems" columns={["Line", "Column", "Problem"]}>
+      {problems.map((p, i) => (
+        <tr key={i}>
+          <td>{p.line ?? "—"}</td>
+          <td>{p.column ? `${p.columnLetter} (${p.column})` : "—"}</td>
+          <td>{p.message}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -324,36 +314,26 @@ function Preview({ preview, busy }: { preview: Shown; busy: boolean }) {
         {counts.creates === 0 ? (
           <p className="muted">No one new.</p>
         ) : (
-          <div className="table-wrap" role="region" aria-label="People to create" tabIndex={0}>
-            <table className="data-table" data-testid="preview-creates">
-              <thead>
-                <tr>
-                  <th scope="col">Line</th>
-                  <th scope="col">Person</th>
-                  <th scope="col">Department</th>
-                  <th scope="col">Manager</th>
-                  <th scope="col">Roles</th>
-                </tr>
-              </thead>
-              <tbody>
-                {preview.creates.map((c) => (
-                  <tr key={c.email}>
-                    <td>{c.line}</td>
-                    <th scope="row">
-                      {c.name}
-                      <span className="muted small block">{c.email}</span>
-                    </th>
-                    <td>{c.department ?? "—"}</td>
-                    <td>{c.managerEmail ?? "—"}</td>
-                    <td>
-                      {[c.isAdmin && "admin", c.isLeader && "leader"].filter(Boolean).join(", ") ||
-                        "—"}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="People to create"
+            testId="preview-creates"
+            columns={["Line", "Person", "Department", "Manager", "Roles"]}
+          >
+            {preview.creates.map((c) => (
+              <tr key={c.email}>
+                <td>{c.line}</td>
+                <th scope="row">
+                  {c.name}
+                  <span className="muted small block">{c.email}</span>
+                </th>
+                <td>{c.department ?? "—"}</td>
+                <td>{c.managerEmail ?? "—"}</td>
+                <td>
+                  {[c.isAdmin && "admin", c.isLeader && "leader"].filter(Boolean).join(", ") || "—"}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
         {more(counts.creates, preview.creates.length)}
 
@@ -361,39 +341,32 @@ function Preview({ preview, busy }: { preview: Shown; busy: boolean }) {
         {counts.updates === 0 ? (
           <p className="muted">No changes to people already in Staffroom.</p>
         ) : (
-          <div className="table-wrap" role="region" aria-label="People to update" tabIndex={0}>
-            <table className="data-table" data-testid="preview-updates">
-              <thead>
-                <tr>
-                  <th scope="col">Line</th>
-                  <th scope="col">Person</th>
-                  <th scope="col">Changes</th>
-                </tr>
-              </thead>
-              <tbody>
-                {preview.updates.map((u) => (
-                  <tr key={u.email}>
-                    <td>{u.line}</td>
-                    <th scope="row">
-                      {u.name}
-                      <span className="muted small block">{u.email}</span>
-                    </th>
-                    <td>
-                      <ul className="change-list">
-                        {Object.keys(u.after).map((field) => (
-                          <li key={field}>
-                            {FIELD_LABELS[field] ?? field}:{" "}
-                            <del>{display(u.before[field as keyof typeof u.before])}</del> →{" "}
-                            <ins>{display(u.after[field as keyof typeof u.after])}</ins>
-                          </li>
-                        ))}
-                      </ul>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="People to update"
+            testId="preview-updates"
+            columns={["Line", "Person", "Changes"]}
+          >
+            {preview.updates.map((u) => (
+              <tr key={u.email}>
+                <td>{u.line}</td>
+                <th scope="row">
+                  {u.name}
+                  <span className="muted small block">{u.email}</span>
+                </th>
+                <td>
+                  <ul className="change-list">
+                    {Object.keys(u.after).map((field) => (
+                      <li key={field}>
+                        {FIELD_LABELS[field] ?? field}:{" "}
+                        <del>{display(u.before[field as keyof typeof u.before])}</del> →{" "}
+                        <ins>{display(u.after[field as keyof typeof u.after])}</ins>
+                      </li>
+                    ))}
+                  </ul>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
         {more(counts.updates, preview.updates.length)}
         {preview.deactivatedInFile.length > 0 ? (

@@ -9,7 +9,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import { z } from "zod";
 import { AdminNav, PersonStatus } from "~/components/admin";
-import { Field } from "~/components/field";
+import { Field, FormError } from "~/components/field";
 import { actorOf, listAudit } from "~/models/audit.server";
 import { getRosterPerson, listDepartmentNames, normalizeEmail } from "~/models/users.server";
 import { AccountError } from "~/services/accounts.server";
@@ -156,11 +156,7 @@ export default function PersonPage() {
         {person.department ? ` · ${person.department}` : ""}
         {roles ? ` · ${roles}` : ""}
       </p>
-      {errors.form ? (
-        <p className="form-error" role="alert">
-          {errors.form}
-        </p>
-      ) : null}
+      <FormError message={errors.form} />
 
       <section className="panel" aria-labelledby="signin-title">
         <h2 id="signin-title">Signing in</h2>

@@ -1,7 +1,9 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { AdminNav, PersonStatus } from "~/components/admin";
+import { AdminNav, PageLinks, PersonStatus } from "~/components/admin";
+import { DataTable } from "~/components/data-table";
+import { FilterSelect } from "~/components/filters";
 import {
   listDepartmentNames,
   listManagers,
@@ -27,6 +29,17 @@ const Filter = z.object({
   page: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(10_000).default(1)),
 });
 
+const ROLE_OPTIONS = [
+  { value: "admin", label: "Admin" },
+  { value: "leader", label: "Leader" },
+  { value: "manager", label: "Manager (has reports)" },
+];
+const STATUS_OPTIONS = [
+  { value: "active", label: "Active" },
+  { value: "deactivated", label: "Deactivated" },
+  { value: "all", label: "Active and deactivated" },
+];
+
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAdmin(request);
   const parsed = Filter.safeParse(Object.fromEntries(new URL(request.url).searchParams));
@@ -51,13 +64,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export default function People() {
   const { people, total, departments, managers, filter, pageSize } = useLoaderData<typeof loader>();
-  const pageLink = (page: number) => {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries({ ...filter, page })) {
-      if (value !== undefined && value !== "") params.set(key, String(value));
-    }
-    return `?${params}`;
-  };
   const first = (filter.page - 1) * pageSize + 1;
   return (
     <>
@@ -73,43 +79,28 @@ export default function People() {
           Search
           <input type="search" name="q" defaultValue={filter.q ?? ""} placeholder="Name or email" />
         </label>
-        <label>
-          Department
-          <select name="department" defaultValue={filter.department ?? ""}>
-            <option value="">All departments</option>
-            {departments.map((d) => (
-              <option key={d}>{d}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Manager
-          <select name="manager" defaultValue={filter.manager ?? ""}>
-            <option value="">Any manager</option>
-            {managers.map((m) => (
-              <option key={m.email} value={m.email}>
-                {m.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Role
-          <select name="role" defaultValue={filter.role ?? ""}>
-            <option value="">Any role</option>
-            <option value="admin">Admin</option>
-            <option value="leader">Leader</option>
-            <option value="manager">Manager (has reports)</option>
-          </select>
-        </label>
-        <label>
-          Status
-          <select name="status" defaultValue={filter.status}>
-            <option value="active">Active</option>
-            <option value="deactivated">Deactivated</option>
-            <option value="all">Active and deactivated</option>
-          </select>
-        </label>
+        <FilterSelect
+          label="Department"
+          name="department"
+          value={filter.department}
+          any="All departments"
+          options={departments}
+        />
+        <FilterSelect
+          label="Manager"
+          name="manager"
+          value={filter.manager}
+          any="Any manager"
+          options={managers.map((m) => ({ value: m.email, label: m.name }))}
+        />
+        <FilterSelect
+          label="Role"
+          name="role"
+          value={filter.role}
+          any="Any role"
+          options={ROLE_OPTIONS}
+        />
+        <FilterSelect label="Status" name="status" value={filter.status} options={STATUS_OPTIONS} />
         <button type="submit" className="button button--quiet">
           Find
         </button>
@@ -123,53 +114,39 @@ export default function People() {
                 : ""
             }.`}
       </p>
-      <div className="table-wrap" role="region" aria-label="People" tabIndex={0}>
-        <table className="data-table" data-testid="people-table">
-          <thead>
-            <tr>
-              <th scope="col">Person</th>
-              <th scope="col">Department</th>
-              <th scope="col">Manager</th>
-              <th scope="col">Roles</th>
-              <th scope="col">Status</th>
-              <th scope="col">Password</th>
-            </tr>
-          </thead>
-          <tbody>
-            {people.map((p) => (
-              <tr key={p.id}>
-                <th scope="row">
-                  <Link to={`/admin/people/${p.id}`}>{p.name}</Link>
-                  <span className="muted small block">{p.email}</span>
-                  {p.title ? <span className="muted small block">{p.title}</span> : null}
-                </th>
-                <td>{p.department ?? "—"}</td>
-                <td>{p.managerName ?? "—"}</td>
-                <td>
-                  {[p.isAdmin && "Admin", p.isLeader && "Leader", p.hasReports && "Manager"]
-                    .filter(Boolean)
-                    .join(", ") || "—"}
-                </td>
-                <td>
-                  <PersonStatus status={p.status} />
-                </td>
-                <td>{p.hasPassword ? "Set" : "Not set yet"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {total > pageSize ? (
-        <p className="pager-links">
-          {filter.page > 1 ? <Link to={pageLink(filter.page - 1)}>← Previous</Link> : null}
-          <span className="muted">
-            Page {filter.page} of {Math.ceil(total / pageSize)}
-          </span>
-          {filter.page * pageSize < total ? (
-            <Link to={pageLink(filter.page + 1)}>Next →</Link>
-          ) : null}
-        </p>
-      ) : null}
+      <DataTable
+        label="People"
+        testId="people-table"
+        columns={["Person", "Department", "Manager", "Roles", "Status", "Password"]}
+      >
+        {people.map((p) => (
+          <tr key={p.id}>
+            <th scope="row">
+              <Link to={`/admin/people/${p.id}`}>{p.name}</Link>
+              <span className="muted small block">{p.email}</span>
+              {p.title ? <span className="muted small block">{p.title}</span> : null}
+            </th>
+            <td>{p.department ?? "—"}</td>
+            <td>{p.managerName ?? "—"}</td>
+            <td>
+              {[p.isAdmin && "Admin", p.isLeader && "Leader", p.hasReports && "Manager"]
+                .filter(Boolean)
+                .join(", ") || "—"}
+            </td>
+            <td>
+              <PersonStatus status={p.status} />
+            </td>
+            <td>{p.hasPassword ? "Set" : "Not set yet"}</td>
+          </tr>
+        ))}
+      </DataTable>
+      <PageLinks
+        filter={filter}
+        total={total}
+        pageSize={pageSize}
+        previous="← Previous"
+        next="Next →"
+      />
     </>
   );
 }

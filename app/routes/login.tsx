@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
-import { Field } from "~/components/field";
+import { Field, FormError } from "~/components/field";
 import { attemptLogin, FAILED_LOGIN_MESSAGE } from "~/services/login.server";
 import { createSessionCookie, getViewerOrNull } from "~/utils/auth.server";
 import { safeRedirect } from "~/utils/safe-redirect";
@@ -56,11 +56,7 @@ export default function Login() {
     <section className="auth-card" aria-labelledby="login-title">
       <h1 id="login-title">Log in to Staffroom</h1>
       <p className="muted">Your training, your team and your reports in one place.</p>
-      {actionData?.form ? (
-        <p className="form-error" role="alert">
-          {actionData.form}
-        </p>
-      ) : null}
+      <FormError message={actionData?.form} />
       <Form method="post" noValidate>
         <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? "/"} />
         <Field

@@ -7,6 +7,7 @@ import type {
 import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { DataTable } from "~/components/data-table";
 import { StatusBadge } from "~/components/progress";
 import { waive } from "~/services/assignments.server";
 import { personReport } from "~/services/reports.server";
@@ -69,83 +70,76 @@ export default function Person() {
         {person.hiredOn ? ` · hired ${person.hiredOn}` : ""}
         {person.status === "deactivated" ? " · deactivated (history only)" : ""}
       </p>
-      <div className="table-wrap" role="region" aria-label="Assigned courses" tabIndex={0}>
-        <table className="data-table" data-testid="person-courses">
-          <thead>
-            <tr>
-              <th scope="col">Course</th>
-              <th scope="col">Status</th>
-              <th scope="col">Due</th>
-              <th scope="col">Completed</th>
-              <th scope="col">Lessons</th>
-              <th scope="col">Last activity</th>
-              {canWaive ? <th scope="col">Waive</th> : null}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.assignmentId}>
-                <th scope="row">
-                  {r.courseTitle}
-                  {r.cycle > 1 || !r.isCurrent ? (
-                    <span className="muted small block">
-                      Cycle {r.cycle}
-                      {r.isCurrent ? "" : " (earlier)"}
-                    </span>
-                  ) : null}
-                  {r.removed ? <span className="muted small block">No longer assigned</span> : null}
-                </th>
-                <td>
-                  <StatusBadge status={r.status} />
-                  {r.waivedReason ? (
-                    <span className="muted small block">Reason: {r.waivedReason}</span>
-                  ) : null}
-                </td>
-                <td>{r.dueOn}</td>
-                <td>{r.completedAt ? r.completedAt.slice(0, 10) : "—"}</td>
-                <td>
-                  {r.lessonsCompleted}/{r.lessonCount}
-                </td>
-                <td>{r.lastActivityAt ? r.lastActivityAt.slice(0, 10) : "Never opened"}</td>
-                {canWaive ? (
-                  <td>
-                    {r.isCurrent && !r.removed && r.status !== "waived" ? (
-                      <Form method="post" className="waive-form">
-                        <input type="hidden" name="assignmentId" value={r.assignmentId} />
-                        <label>
-                          <span className="small block">Reason for waiving {r.courseTitle}</span>
-                          <input
-                            name="reason"
-                            required
-                            minLength={3}
-                            maxLength={500}
-                            aria-invalid={errorFor(r.assignmentId) ? true : undefined}
-                            aria-describedby={
-                              errorFor(r.assignmentId) ? `waive-error-${r.assignmentId}` : undefined
-                            }
-                          />
-                        </label>
-                        <button type="submit" className="button button--quiet">
-                          Waive
-                        </button>
-                        {errorFor(r.assignmentId) ? (
-                          <p
-                            className="field__error"
-                            id={`waive-error-${r.assignmentId}`}
-                            role="alert"
-                          >
-                            {errorFor(r.assignmentId)}
-                          </p>
-                        ) : null}
-                      </Form>
+      <DataTable
+        label="Assigned courses"
+        testId="person-courses"
+        columns={[
+          "Course",
+          "Status",
+          "Due",
+          "Completed",
+          "Lessons",
+          "Last activity",
+          canWaive && "Waive",
+        ]}
+      >
+        {rows.map((r) => (
+          <tr key={r.assignmentId}>
+            <th scope="row">
+              {r.courseTitle}
+              {r.cycle > 1 || !r.isCurrent ? (
+                <span className="muted small block">
+                  Cycle {r.cycle}
+                  {r.isCurrent ? "" : " (earlier)"}
+                </span>
+              ) : null}
+              {r.removed ? <span className="muted small block">No longer assigned</span> : null}
+            </th>
+            <td>
+              <StatusBadge status={r.status} />
+              {r.waivedReason ? (
+                <span className="muted small block">Reason: {r.waivedReason}</span>
+              ) : null}
+            </td>
+            <td>{r.dueOn}</td>
+            <td>{r.completedAt ? r.completedAt.slice(0, 10) : "—"}</td>
+            <td>
+              {r.lessonsCompleted}/{r.lessonCount}
+            </td>
+            <td>{r.lastActivityAt ? r.lastActivityAt.slice(0, 10) : "Never opened"}</td>
+            {canWaive ? (
+              <td>
+                {r.isCurrent && !r.removed && r.status !== "waived" ? (
+                  <Form method="post" className="waive-form">
+                    <input type="hidden" name="assignmentId" value={r.assignmentId} />
+                    <label>
+                      <span className="small block">Reason for waiving {r.courseTitle}</span>
+                      <input
+                        name="reason"
+                        required
+                        minLength={3}
+                        maxLength={500}
+                        aria-invalid={errorFor(r.assignmentId) ? true : undefined}
+                        aria-describedby={
+                          errorFor(r.assignmentId) ? `waive-error-${r.assignmentId}` : undefined
+                        }
+                      />
+                    </label>
+                    <button type="submit" className="button button--quiet">
+                      Waive
+                    </button>
+                    {errorFor(r.assignmentId) ? (
+                      <p className="field__error" id={`waive-error-${r.assignmentId}`} role="alert">
+                        {errorFor(r.assignmentId)}
+                      </p>
                     ) : null}
-                  </td>
+                  </Form>
                 ) : null}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+              </td>
+            ) : null}
+          </tr>
+        ))}
+      </DataTable>
       {rows.length === 0 ? <p>No courses are assigned to {person.name}.</p> : null}
     </>
   );

@@ -1,7 +1,8 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData, useLocation } from "@remix-run/react";
-import { AssignmentTable, Pager } from "~/components/assignment-table";
+import { AssignmentTable, csvHref, Pager } from "~/components/assignment-table";
 import { BarChart } from "~/components/chart";
+import { FilterSelect } from "~/components/filters";
 import { leadershipReport, parseReportFilter } from "~/services/reports.server";
 import assignmentStyles from "~/styles/assignments.css?url";
 import { requireLeader } from "~/utils/auth.server";
@@ -21,9 +22,6 @@ const percent = (p: number | null) => (p === null ? "—" : `${p}%`);
 export default function Reports() {
   const { filter, summary, list, options } = useLoaderData<typeof loader>();
   const { search } = useLocation();
-  const exportParams = new URLSearchParams(search);
-  exportParams.delete("page");
-  const exportQuery = exportParams.size > 0 ? `?${exportParams}` : "";
   return (
     <>
       <h1>Who has not finished</h1>
@@ -63,48 +61,34 @@ export default function Reports() {
 
       <h2 id="list-title">Not finished, most urgent first</h2>
       <Form method="get" className="filters" aria-label="Filter the list">
-        <label>
-          Course
-          <select name="course" defaultValue={filter.courseSlug ?? ""}>
-            <option value="">All courses</option>
-            {options.courses.map((c) => (
-              <option key={c.slug} value={c.slug}>
-                {c.title}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Department
-          <select name="department" defaultValue={filter.department ?? ""}>
-            <option value="">All departments</option>
-            {options.departments.map((d) => (
-              <option key={d}>{d}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Manager (whole team)
-          <select name="manager" defaultValue={filter.managerEmail ?? ""}>
-            <option value="">Everyone</option>
-            {options.managers.map((m) => (
-              <option key={m.email} value={m.email}>
-                {m.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Status
-          <select name="status" defaultValue={filter.status ?? ""}>
-            <option value="">Any not finished</option>
-            {UNFINISHED_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {STATUS_LABELS[s]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Course"
+          name="course"
+          value={filter.courseSlug}
+          any="All courses"
+          options={options.courses.map((c) => ({ value: c.slug, label: c.title }))}
+        />
+        <FilterSelect
+          label="Department"
+          name="department"
+          value={filter.department}
+          any="All departments"
+          options={options.departments}
+        />
+        <FilterSelect
+          label="Manager (whole team)"
+          name="manager"
+          value={filter.managerEmail}
+          any="Everyone"
+          options={options.managers.map((m) => ({ value: m.email, label: m.name }))}
+        />
+        <FilterSelect
+          label="Status"
+          name="status"
+          value={filter.status}
+          any="Any not finished"
+          options={UNFINISHED_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }))}
+        />
         <button type="submit" className="button button--quiet">
           Apply filters
         </button>
@@ -112,7 +96,7 @@ export default function Reports() {
       <p className="filters">
         <a
           className="button button--quiet"
-          href={`/reports/not-finished.csv${exportQuery}`}
+          href={csvHref("/reports/not-finished.csv", search)}
           download
         >
           Download this list (CSV)

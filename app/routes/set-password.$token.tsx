@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { Field } from "~/components/field";
+import { Field, FormError, NewPasswordField } from "~/components/field";
 import { AccountError } from "~/services/accounts.server";
 import { setPasswordLinkFor, setPasswordWithLink } from "~/services/invitations.server";
 import { createSessionCookie } from "~/utils/auth.server";
@@ -58,22 +58,10 @@ export default function SetPassword() {
         Set a password for <strong>{email}</strong>. This link works once; afterwards you log in
         with your email and this password.
       </p>
-      {errors?.form ? (
-        <p className="form-error" role="alert">
-          {errors.form}
-        </p>
-      ) : null}
+      <FormError message={errors?.form} />
       <Form method="post" noValidate>
         <input type="hidden" name="username" value={email} autoComplete="username" />
-        <Field
-          label="New password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          hint="At least 8 characters; common passwords are refused."
-          required
-          error={errors?.password}
-        />
+        <NewPasswordField label="New password" error={errors?.password} />
         <Field
           label="The same password again"
           name="confirm"

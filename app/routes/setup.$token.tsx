@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { z } from "zod";
-import { Field } from "~/components/field";
+import { Field, FormError, NewPasswordField } from "~/components/field";
 import { AccountError, createFirstAdmin, isFirstAdminLinkLive } from "~/services/accounts.server";
 import { createSessionCookie } from "~/utils/auth.server";
 
@@ -63,11 +63,7 @@ export default function Setup() {
     <section className="auth-card" aria-labelledby="setup-title">
       <h1 id="setup-title">Create the first administrator</h1>
       <p className="muted">This link works once. You can invite everyone else afterwards.</p>
-      {errors?.form ? (
-        <p className="form-error" role="alert">
-          {errors.form}
-        </p>
-      ) : null}
+      <FormError message={errors?.form} />
       <Form method="post" noValidate>
         <Field label="Your name" name="name" autoComplete="name" required error={errors?.name} />
         <Field
@@ -78,15 +74,7 @@ export default function Setup() {
           required
           error={errors?.email}
         />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          hint="At least 8 characters; common passwords are refused."
-          required
-          error={errors?.password}
-        />
+        <NewPasswordField label="Password" error={errors?.password} />
         <button type="submit" className="button">
           Create administrator
         </button>

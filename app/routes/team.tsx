@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
-import { AssignmentTable, Pager } from "~/components/assignment-table";
+import { AssignmentTable, csvHref, Pager } from "~/components/assignment-table";
+import { FilterSelect } from "~/components/filters";
 import { parseReportFilter, teamReport } from "~/services/reports.server";
 import assignmentStyles from "~/styles/assignments.css?url";
 import { requireManager } from "~/utils/auth.server";
@@ -18,9 +19,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export default function Team() {
   const { filter, people, summary, list, options } = useLoaderData<typeof loader>();
   const { search } = useLocation();
-  const exportParams = new URLSearchParams(search);
-  exportParams.delete("page");
-  const exportQuery = exportParams.size > 0 ? `?${exportParams}` : "";
   return (
     <>
       <h1>My team</h1>
@@ -48,32 +46,24 @@ export default function Team() {
         {filter.managerEmail ? (
           <input type="hidden" name="manager" value={filter.managerEmail} />
         ) : null}
-        <label>
-          Course
-          <select name="course" defaultValue={filter.courseSlug ?? ""}>
-            <option value="">All courses</option>
-            {options.courses.map((c) => (
-              <option key={c.slug} value={c.slug}>
-                {c.title}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Status
-          <select name="status" defaultValue={filter.status ?? ""}>
-            <option value="">Any status</option>
-            {ASSIGNMENT_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {STATUS_LABELS[s]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Course"
+          name="course"
+          value={filter.courseSlug}
+          any="All courses"
+          options={options.courses.map((c) => ({ value: c.slug, label: c.title }))}
+        />
+        <FilterSelect
+          label="Status"
+          name="status"
+          value={filter.status}
+          any="Any status"
+          options={ASSIGNMENT_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }))}
+        />
         <button type="submit" className="button button--quiet">
           Apply filters
         </button>
-        <a className="button button--quiet" href={`/team.csv${exportQuery}`} download>
+        <a className="button button--quiet" href={csvHref("/team.csv", search)} download>
           Download this list (CSV)
         </a>
       </Form>

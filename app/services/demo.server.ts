@@ -4,6 +4,7 @@ import { countUsers, createUser, findOrCreateDepartment } from "~/models/users.s
 import { createRule, recomputeAssignments } from "~/services/assignments.server";
 import { advanceClock, now } from "~/utils/clock.server";
 import { hashPassword } from "~/utils/password.server";
+import { mulberry32 } from "~/utils/random";
 
 export const DEMO_PASSWORD = "knitwear-demo-2026";
 export const DEMO_DOMAIN = "harbour.example";
@@ -15,16 +16,6 @@ export const DEMO_LOGINS = [
   { role: "Manager, one team", email: `owen.price@${DEMO_DOMAIN}` },
   { role: "Learner, nothing done yet", email: `jamie.fox@${DEMO_DOMAIN}` },
 ];
-
-// Deterministic: the same organisation and the same progress on every machine.
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface SeedPerson {
   name: string;

@@ -281,7 +281,8 @@ export async function notFinishedList(
 
 const day = (iso: string | null) => iso?.slice(0, 10) ?? null;
 
-export const NOT_FINISHED_COLUMNS: CsvColumn<AssignmentRow>[] = [
+/** Who, which course, its status and due date: the columns every assignment CSV starts with. */
+const ASSIGNMENT_COLUMNS: CsvColumn<AssignmentRow>[] = [
   { header: "email", value: (r) => r.email },
   { header: "name", value: (r) => r.name },
   { header: "department", value: (r) => r.department },
@@ -289,19 +290,17 @@ export const NOT_FINISHED_COLUMNS: CsvColumn<AssignmentRow>[] = [
   { header: "course", value: (r) => r.courseSlug },
   { header: "status", value: (r) => r.status },
   { header: "due_date", value: (r) => r.dueOn },
+];
+
+export const NOT_FINISHED_COLUMNS: CsvColumn<AssignmentRow>[] = [
+  ...ASSIGNMENT_COLUMNS,
   { header: "lessons_completed", value: (r) => r.lessonsCompleted },
   { header: "lessons_total", value: (r) => r.lessonCount },
   { header: "last_activity", value: (r) => r.lastActivityAt },
 ];
 
 export const MATRIX_COLUMNS: CsvColumn<AssignmentRow>[] = [
-  { header: "email", value: (r) => r.email },
-  { header: "name", value: (r) => r.name },
-  { header: "department", value: (r) => r.department },
-  { header: "manager_email", value: (r) => r.managerEmail },
-  { header: "course", value: (r) => r.courseSlug },
-  { header: "status", value: (r) => r.status },
-  { header: "due_date", value: (r) => r.dueOn },
+  ...ASSIGNMENT_COLUMNS,
   { header: "completed_date", value: (r) => day(r.completedAt) },
 ];
 

@@ -5,24 +5,22 @@ export type ProgressStatus =
 /** Statuses that only an assignment (a course with a due date) can have. */
 type AssignmentOnlyStatus = "completed_on_time" | "completed_late" | "overdue" | "waived";
 
-/** A person's status on one assignment cycle, most urgent first. */
-export const ASSIGNMENT_STATUSES = [
-  "overdue",
-  "stale",
-  "in_progress",
-  "not_started",
-  "completed_late",
-  "completed_on_time",
-  "waived",
-] as const satisfies readonly ProgressStatus[];
-export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
+/** A person's status on one assignment cycle that is not finished, most urgent first. */
 export const UNFINISHED_STATUSES = [
   "overdue",
   "stale",
   "in_progress",
   "not_started",
-] as const satisfies readonly AssignmentStatus[];
+] as const satisfies readonly ProgressStatus[];
 export type UnfinishedStatus = (typeof UNFINISHED_STATUSES)[number];
+/** A person's status on one assignment cycle, most urgent first. */
+export const ASSIGNMENT_STATUSES = [
+  ...UNFINISHED_STATUSES,
+  "completed_late",
+  "completed_on_time",
+  "waived",
+] as const satisfies readonly ProgressStatus[];
+export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
 
 export const STATUS_LABELS: Record<ProgressStatus, string> = {
   not_started: "Not started",

@@ -1,14 +1,14 @@
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
+import { login } from "./helpers";
 
 // Issue 5: fail a quiz, read the feedback, pass it, finish the course, get the certificate, print
-// it, and verify its code as an anonymous visitor. Self-contained: its own login helper.
+// it, and verify its code as an anonymous visitor. Self-contained.
 const COURSE = "everyone-learns";
 const COURSE_TITLE = "Everyone learns";
 // The demo learner with nothing done (see app/services/demo.server.ts), whom no other spec uses.
 const LEARNER = { email: "alex.adams@harbour.example", name: "Alex Adams" };
-const PASSWORD = "knitwear-demo-2026";
 
 interface QuizKey {
   /** Per question, in order: which choices (by position) are correct. */
@@ -28,14 +28,6 @@ function answerKeys(): Map<string, QuizKey> {
     keys.set(id, { questions });
   }
   return keys;
-}
-
-async function login(page: Page) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(LEARNER.email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).toHaveURL(/\/$/);
 }
 
 async function answer(page: Page, key: QuizKey, correctly: boolean) {
@@ -63,7 +55,7 @@ test("fail a quiz, learn from it, pass, get a certificate and verify it anonymou
     if (m.type() === "error") errors.push(m.text());
   });
   const keys = answerKeys();
-  await login(page);
+  await login(page, LEARNER.email);
 
   let failedOnce = false;
   for (let step = 0; step < keys.size; step++) {

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import {
   test as base,
@@ -6,6 +7,7 @@ import {
   type BrowserContext,
   type Page,
 } from "@playwright/test";
+import { parse } from "csv-parse/sync";
 
 /** The password every demo login shares (app/services/demo.server.ts). */
 export const DEMO_PASSWORD = "knitwear-demo-2026";
@@ -37,6 +39,15 @@ export async function loggedInPage(browser: Browser, email: string): Promise<Ses
   const errors = watchBrowserErrors(page);
   await login(page, email);
   return { context, page, errors };
+}
+
+/** Clicks the download link named `link` and parses the CSV it downloads (one object a row). */
+export async function downloadCsv(page: Page, link: string): Promise<Record<string, string>[]> {
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: link }).click(),
+  ]);
+  return parse(readFileSync((await download.path())!, "utf8"), { columns: true });
 }
 
 /** Saves a full-page screenshot for people to review: test-results/screenshots/<name>.png. */

@@ -1,41 +1,10 @@
-import { readFileSync } from "node:fs";
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
-import { parse } from "csv-parse/sync";
+import { expect, test } from "@playwright/test";
+import { downloadCsv, expectNoSeriousA11yViolations, login } from "./helpers";
 
 // Issue 3: leadership reads the headline figures and charts, narrows the not-finished list,
 // downloads it and the full matrix, and drills into one person. Self-contained.
 const LEADER = "margaret.okafor@harbour.example";
-const PASSWORD = "knitwear-demo-2026";
 const DESKTOP = { width: 1280, height: 900 };
-
-async function login(page: Page, email: string) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).toHaveURL(/\/$/);
-}
-
-async function expectNoSeriousA11yViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).analyze();
-  const serious = results.violations.filter(
-    (v) => v.impact === "serious" || v.impact === "critical",
-  );
-  expect(
-    serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-  ).toEqual([]);
-}
-
-async function downloadCsv(page: Page, link: string) {
-  const [download] = await Promise.all([
-    page.waitForEvent("download"),
-    page.getByRole("link", { name: link }).click(),
-  ]);
-  return parse(readFileSync((await download.path())!, "utf8"), {
-    columns: true,
-  }) as Record<string, string>[];
-}
 
 test("a leader reads the figures, filters the not-finished list and downloads it", async ({
   page,

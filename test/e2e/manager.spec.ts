@@ -1,32 +1,11 @@
-import { readFileSync } from "node:fs";
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { parse } from "csv-parse/sync";
+import { downloadCsv, expectNoSeriousA11yViolations, login } from "./helpers";
 
 // Issue 3: a manager with two levels of reports checks their team, narrows it, opens a person,
 // downloads the filtered list, and cannot reach another team. Self-contained.
 const MANAGER = "priya.shah@harbour.example";
 const OTHER_MANAGER = "tom.becker@harbour.example";
-const PASSWORD = "knitwear-demo-2026";
 const DESKTOP = { width: 1280, height: 900 };
-
-async function login(page: Page, email: string) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).toHaveURL(/\/$/);
-}
-
-async function expectNoSeriousA11yViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).analyze();
-  const serious = results.violations.filter(
-    (v) => v.impact === "serious" || v.impact === "critical",
-  );
-  expect(
-    serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-  ).toEqual([]);
-}
 
 const rows = (page: Page) => page.getByTestId("team-table").locator("tbody tr");
 
@@ -75,13 +54,7 @@ test("a manager reviews their team, filters it, drills into a person and downloa
 
   await test.step("the filtered CSV holds exactly the rows on the page", async () => {
     const shown = await rows(page).locator("th .muted").allInnerTexts();
-    const [download] = await Promise.all([
-      page.waitForEvent("download"),
-      page.getByRole("link", { name: "Download this list (CSV)" }).click(),
-    ]);
-    const csv = parse(readFileSync((await download.path())!, "utf8"), {
-      columns: true,
-    }) as Record<string, string>[];
+    const csv = await downloadCsv(page, "Download this list (CSV)");
     expect(csv.map((r) => r.email).sort()).toEqual([...shown].sort());
     expect(new Set(csv.map((r) => r.status))).toEqual(new Set(["overdue"]));
     expect(csv.every((r) => /^\d{4}-\d{2}-\d{2}$/.test(r.due_date!))).toBe(true);

@@ -1,23 +1,16 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { login } from "./helpers";
 
 // Issue 4: an admin uploads a roster CSV, reads the preview, applies it and finds the new people
-// in the people list. Self-contained: its own login. The file adds three new starters (one of
-// them managed by someone already in Staffroom, one listed before their manager) and changes no
-// one else, so other specs' people are untouched.
-const ADMIN = { email: "sam.patel@harbour.example", password: "knitwear-demo-2026" };
+// in the people list. Self-contained. The file adds three new starters (one of them managed by
+// someone already in Staffroom, one listed before their manager) and changes no one else, so
+// other specs' people are untouched.
+const ADMIN = "sam.patel@harbour.example";
 const FILE = "test/fixtures/roster/new-starters.csv";
-
-async function login(page: Page) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).toHaveURL(/\/$/);
-}
 
 test("an admin imports a roster: upload, preview, apply, find the new people", async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
-  await login(page);
+  await login(page, ADMIN);
   await page
     .getByRole("navigation", { name: "Main" })
     .getByRole("link", { name: "People" })

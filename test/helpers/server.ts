@@ -19,7 +19,10 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts the built production server (server.js) on a free port against the given files. */
+/**
+ * Starts the built production server (server.js) on a free port against the given files; the
+ * database is this test file's own (DATABASE_PATH, see test/setup.ts) unless `env` names another.
+ */
 export async function startServer(env: Record<string, string>): Promise<RunningServer> {
   if (!fs.existsSync("build/server/index.js")) {
     throw new Error("No build found: run `npm run build` first (npm test does this for you).");

@@ -19,10 +19,7 @@ beforeAll(async () => {
     isAdmin: true,
     passwordHash: await hashPassword(ADMIN_PASSWORD),
   });
-  server = await startServer({
-    DATABASE_PATH: process.env.DATABASE_PATH!,
-    COURSES_DIR: "test/fixtures/courses-integration",
-  });
+  server = await startServer({ COURSES_DIR: "test/fixtures/courses-integration" });
 });
 
 afterAll(async () => {

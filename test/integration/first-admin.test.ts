@@ -6,10 +6,7 @@ let server: RunningServer;
 
 beforeAll(async () => {
   // An empty database: the server migrates it and offers the one-time set-up link.
-  server = await startServer({
-    DATABASE_PATH: process.env.DATABASE_PATH!,
-    COURSES_DIR: "test/fixtures/courses-integration",
-  });
+  server = await startServer({ COURSES_DIR: "test/fixtures/courses-integration" });
 });
 
 afterAll(async () => {

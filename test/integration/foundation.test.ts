@@ -1,12 +1,10 @@
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createUser, findOrCreateDepartment } from "~/models/users.server";
-import { hashPassword } from "~/utils/password.server";
 import { migratedDatabase } from "../helpers/db";
 import { Browser } from "../helpers/http";
+import { email, loggedIn, PASSWORD, seedPeople } from "../helpers/people";
 import { startServer, type RunningServer } from "../helpers/server";
 
-const PASSWORD = "integration-pass-1";
 let server: RunningServer;
 let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
 
@@ -21,14 +19,8 @@ const PEOPLE = [
   { key: "xena", name: "Xena Other", dept: "Warehouse", manager: "lee" },
   { key: "dee", name: "Dee Dunn", dept: "Warehouse", manager: "xena" },
 ] as const;
-const email = (key: string) => `${key}@test.example`;
 const nameOf = (key: string) => PEOPLE.find((p) => p.key === key)!.name;
-
-async function as(key: string) {
-  const browser = new Browser(server.url);
-  await browser.login(email(key), PASSWORD);
-  return browser;
-}
+const as = (key: string) => loggedIn(server.url, key);
 
 async function notFinishedNames(course: string) {
   const leader = await as("lee");
@@ -40,25 +32,8 @@ async function notFinishedNames(course: string) {
 
 beforeAll(async () => {
   ({ sqlite } = await migratedDatabase());
-  const passwordHash = await hashPassword(PASSWORD);
-  const ids = new Map<string, number>();
-  for (const p of PEOPLE) {
-    ids.set(
-      p.key,
-      await createUser({
-        email: email(p.key),
-        name: p.name,
-        departmentId: await findOrCreateDepartment(p.dept),
-        managerId: "manager" in p ? ids.get(p.manager)! : null,
-        isLeader: "leader" in p,
-        passwordHash,
-      }),
-    );
-  }
-  server = await startServer({
-    DATABASE_PATH: process.env.DATABASE_PATH!,
-    COURSES_DIR: "test/fixtures/courses-integration",
-  });
+  await seedPeople(PEOPLE);
+  server = await startServer({ COURSES_DIR: "test/fixtures/courses-integration" });
 });
 
 afterAll(async () => {

@@ -1,14 +1,12 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createUser } from "~/models/users.server";
-import { hashPassword } from "~/utils/password.server";
 import { migratedDatabase } from "../helpers/db";
 import { Browser } from "../helpers/http";
+import { loggedIn, seedPeople } from "../helpers/people";
 import { startServer, type RunningServer } from "../helpers/server";
 
 // test/fixtures/courses-quiz: `safety` (welcome; check = five questions + a statement, pass mark
 // 0.8, three attempts; policy = a statement) and `other` (one quiz).
-const PASSWORD = "integration-pass-1";
 const ALL_RIGHT = { q1: "q1-b", q2: "q2-a", q3: ["q3-a", "q3-c"], q4: "q4-c", q5: "q5-a" };
 const ALL_WRONG = { q1: "q1-a", q2: "q2-b", q3: "q3-b", q4: "q4-a", q5: "q5-b" };
 /** The correct choice ids of each question: they must never travel together with "correct". */
@@ -22,11 +20,7 @@ const pageText = async (res: Response) => (await res.text()).replace(/<!-- -->/g
 
 const count = (sql: string) => (sqlite.prepare(sql).get() as { n: number }).n;
 
-async function as(key: string) {
-  const browser = new Browser(server.url);
-  await browser.login(`${key}@quiz.example`, PASSWORD);
-  return browser;
-}
+const as = (key: string) => loggedIn(server.url, key, "quiz.example");
 
 const LESSON_AND_COURSE_ROUTES = [
   "/",
@@ -82,37 +76,17 @@ function quizPost(version: string, answers: Record<string, string | string[]>) {
 
 beforeAll(async () => {
   ({ sqlite } = await migratedDatabase());
-  const passwordHash = await hashPassword(PASSWORD);
-  const mia = await createUser({
-    email: "mia@quiz.example",
-    name: "Mia Manager",
-    departmentId: null,
-    passwordHash,
-  });
-  for (const [key, name] of [
-    ["ann", "Ann Able"],
-    ["bo", "Bo Baker"],
-    ["cy", "Cy Cole"],
-  ] as const) {
-    await createUser({
-      email: `${key}@quiz.example`,
-      name,
-      departmentId: null,
-      managerId: key === "ann" ? mia : null,
-      passwordHash,
-    });
-  }
-  await createUser({
-    email: "lee@quiz.example",
-    name: "Lee Leader",
-    departmentId: null,
-    isLeader: true,
-    passwordHash,
-  });
-  server = await startServer({
-    DATABASE_PATH: process.env.DATABASE_PATH!,
-    COURSES_DIR: "test/fixtures/courses-quiz",
-  });
+  await seedPeople(
+    [
+      { key: "mia", name: "Mia Manager" },
+      { key: "ann", name: "Ann Able", manager: "mia" },
+      { key: "bo", name: "Bo Baker" },
+      { key: "cy", name: "Cy Cole" },
+      { key: "lee", name: "Lee Leader", leader: true },
+    ],
+    "quiz.example",
+  );
+  server = await startServer({ COURSES_DIR: "test/fixtures/courses-quiz" });
 });
 
 afterAll(async () => {

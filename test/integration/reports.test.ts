@@ -1,17 +1,15 @@
 import { spawnSync } from "node:child_process";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createUser, findOrCreateDepartment } from "~/models/users.server";
-import { hashPassword } from "~/utils/password.server";
 import { migratedDatabase } from "../helpers/db";
 import { Browser } from "../helpers/http";
+import { email, loggedIn, seedPeople } from "../helpers/people";
 import { startServer, type RunningServer } from "../helpers/server";
 
-const PASSWORD = "integration-pass-1";
 const DAY_MS = 24 * 60 * 60 * 1000;
 let server: RunningServer;
 let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
-const ids = new Map<string, number>();
+let ids: Map<string, number>;
 
 // Lee leads; Mia manages Max and Ann; Max manages Bo and Cy; Xena manages Dee; Sam administers.
 // Eve's department name and Zed's name are spreadsheet formulas (CSV injection attempts).
@@ -28,14 +26,8 @@ const PEOPLE = [
   { key: "eve", name: "Eve Evans", dept: "@SUM(1+1)", manager: "xena" },
   { key: "zed", name: '=HYPERLINK("http://x")', dept: "Warehouse", manager: "xena" },
 ] as const;
-const email = (key: string) => `${key}@test.example`;
 const keysOf = (emails: string[]) => [...new Set(emails)].map((e) => e.split("@")[0]).sort();
-
-async function as(key: string) {
-  const browser = new Browser(server.url);
-  await browser.login(email(key), PASSWORD);
-  return browser;
-}
+const as = (key: string) => loggedIn(server.url, key);
 
 async function csv(browser: Browser, path: string) {
   const res = await browser.get(path);
@@ -58,26 +50,9 @@ function staffroom(args: string[], offsetDays = 0) {
 
 beforeAll(async () => {
   ({ sqlite } = await migratedDatabase());
-  const passwordHash = await hashPassword(PASSWORD);
-  for (const p of PEOPLE) {
-    ids.set(
-      p.key,
-      await createUser({
-        email: email(p.key),
-        name: p.name,
-        departmentId: await findOrCreateDepartment(p.dept),
-        managerId: "manager" in p ? ids.get(p.manager)! : null,
-        isLeader: "leader" in p,
-        isAdmin: "admin" in p,
-        passwordHash,
-      }),
-    );
-  }
+  ids = await seedPeople(PEOPLE);
   // The server's start loads the courses and assigns them by the default rule.
-  server = await startServer({
-    DATABASE_PATH: process.env.DATABASE_PATH!,
-    COURSES_DIR: "test/fixtures/courses-integration",
-  });
+  server = await startServer({ COURSES_DIR: "test/fixtures/courses-integration" });
 });
 
 afterAll(async () => {

@@ -1,0 +1,49 @@
+import { createUser, findOrCreateDepartment } from "~/models/users.server";
+import { hashPassword } from "~/utils/password.server";
+import { Browser } from "./http";
+
+/** The password every seeded person shares. */
+export const PASSWORD = "integration-pass-1";
+const DOMAIN = "test.example";
+
+/** A seeded person's email (seeded without another domain): `key@test.example`. */
+export const email = (key: string) => `${key}@${DOMAIN}`;
+
+export interface TestPerson {
+  key: string;
+  name: string;
+  /** A department name; no department when left out. */
+  dept?: string;
+  /** Their manager's key: the manager comes earlier in the list. */
+  manager?: string;
+  leader?: boolean;
+  admin?: boolean;
+}
+
+/** Creates these people in order, all with PASSWORD; returns key → user id. */
+export async function seedPeople(people: readonly TestPerson[], domain = DOMAIN) {
+  const passwordHash = await hashPassword(PASSWORD);
+  const ids = new Map<string, number>();
+  for (const p of people) {
+    ids.set(
+      p.key,
+      await createUser({
+        email: `${p.key}@${domain}`,
+        name: p.name,
+        departmentId: p.dept ? await findOrCreateDepartment(p.dept) : null,
+        managerId: p.manager ? ids.get(p.manager)! : null,
+        isLeader: p.leader,
+        isAdmin: p.admin,
+        passwordHash,
+      }),
+    );
+  }
+  return ids;
+}
+
+/** A Browser logged in to the server at `base` as the seeded person `key`. */
+export async function loggedIn(base: string, key: string, domain = DOMAIN) {
+  const browser = new Browser(base);
+  await browser.login(`${key}@${domain}`, PASSWORD);
+  return browser;
+}
