@@ -259,6 +259,17 @@ describe("compileMdx refuses unsafe or broken content with file:line:col", () =>
     for (const e of errors) expect(e.message).toMatch(/(javascript|data|vbscript):/);
   });
 
+  test("a widget's malformed props are refused at check time, where the widget stands", async () => {
+    const errors = await errorsOf(
+      `${HEAD}\nText.\n\n<MythOrFact statements={[{"text": "Only one", "fact": "yes"}]} />\n`,
+    );
+    expect(where(errors)).toEqual(["sample.mdx:9:1", "sample.mdx:9:1"]);
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/^`<MythOrFact>`: `statements` needs at least 2 entries/),
+      expect.stringMatching(/^`<MythOrFact>`: Statement 1 needs "fact": true or false/),
+    ]);
+  });
+
   test("unknown elements and unknown or mistyped props", async () => {
     const errors = await errorsOf(
       `${HEAD}\n<Foo />\n\n<Figure src="https://e.com/a.png" alt="a" width={3} />\n\n<Callout type="danger">x</Callout>\n\n<div style={{color: "red"}}>x</div>\n`,

@@ -40,7 +40,7 @@ import type {
   QuizIsland,
   QuizQuestionData,
 } from "~/components/mdx/islands";
-import { widgets } from "~/components/mdx/widgets";
+import { widgetPropChecks, widgets } from "~/components/mdx/widgets";
 
 export const MAX_SOURCE_BYTES = 200 * 1024;
 
@@ -531,7 +531,12 @@ class Validator {
     }
     if (name === "Quiz") this.quizShape(node, content);
     if (name === "Question") this.questionShape(node, content);
-    void props;
+    // A widget checks its own props; `courses check` reports what it would show the reader.
+    if (isWidget && props) {
+      for (const problem of widgetPropChecks[name]?.(props) ?? []) {
+        this.error(node, `\`<${name}>\`: ${problem}`);
+      }
+    }
     walkChildren();
   }
 

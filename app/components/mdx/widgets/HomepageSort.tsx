@@ -1,5 +1,5 @@
 import { SortExercise, type SortItem } from "./SortExercise";
-import { WidgetProblem, isRecord, optionalText, unknownKeys } from "./common";
+import { WidgetProblem, optionalText, parseSortList, unknownKeys } from "./common";
 
 /*
  * "What does the customer look for on our homepage?" For each candidate piece of homepage content
@@ -19,7 +19,15 @@ import { WidgetProblem, isRecord, optionalText, unknownKeys } from "./common";
 
 const NAME = "HomepageSort";
 const EXAMPLE = `<${NAME} items={[{"label": "Delivery costs", "customerWants": true, "why": "…"}]} />`;
-const ITEM_KEYS = ["label", "customerWants", "why"] as const;
+const SORT_LIST = {
+  listKey: "items",
+  textKey: "label",
+  answerKey: "customerWants",
+  noun: "Card",
+  plural: "cards",
+  max: 30,
+  maxText: 200,
+};
 
 export interface HomepageSortData {
   title: string;
@@ -37,41 +45,7 @@ export function parseHomepageSortProps(props: Record<string, unknown>): {
   const title =
     optionalText(props, "title", problems) ?? "What does the customer look for on the homepage?";
   const intro = optionalText(props, "intro", problems, 500);
-  const raw = props.items;
-  const items: SortItem[] = [];
-  if (!Array.isArray(raw)) {
-    problems.push(
-      '`items` is missing or is not a list: write items={[ … ]} with one {"label": …, "customerWants": …} per card.',
-    );
-  } else {
-    if (raw.length < 2) problems.push(`\`items\` needs at least 2 cards (it has ${raw.length}).`);
-    if (raw.length > 30)
-      problems.push(`\`items\` has ${raw.length} cards; at most 30 fit on a phone screen.`);
-    raw.slice(0, 30).forEach((entry, i) => {
-      const where = `Card ${i + 1}`;
-      if (!isRecord(entry)) {
-        problems.push(`${where} must be {"label": "…", "customerWants": true or false}.`);
-        return;
-      }
-      unknownKeys(entry, ITEM_KEYS, where, problems);
-      const label = typeof entry.label === "string" ? entry.label.trim() : "";
-      if (!label) problems.push(`${where} needs a "label" (the text on the card).`);
-      else if (label.length > 200)
-        problems.push(`${where}: "label" is too long (at most 200 characters).`);
-      if (typeof entry.customerWants !== "boolean") {
-        problems.push(
-          `${where} needs "customerWants": true or false (no quotes around true/false).`,
-        );
-      }
-      if (entry.why !== undefined && typeof entry.why !== "string")
-        problems.push(`${where}: "why" must be text.`);
-      if (label && typeof entry.customerWants === "boolean") {
-        const why =
-          typeof entry.why === "string" && entry.why.trim() ? entry.why.trim() : undefined;
-        items.push({ text: label, answer: entry.customerWants, why });
-      }
-    });
-  }
+  const items = parseSortList(props, SORT_LIST, problems);
   if (problems.length > 0) return { problems };
   return { data: { title, intro, items }, problems };
 }

@@ -4,6 +4,7 @@
  * a message that tells the course author what to fix instead of failing the whole lesson.
  * Client-safe: no server imports, no network.
  */
+import type { SortItem } from "./SortExercise";
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -43,6 +44,62 @@ export function unknownKeys(
       problems.push(`${where} has an unknown field \`${key}\` (allowed: ${allowed.join(", ")}).`);
     }
   }
+}
+
+/** The shape of a list of true-or-false cards, as one widget names it in MDX. */
+export interface SortListSpec {
+  listKey: string;
+  textKey: string;
+  answerKey: string;
+  /** What one entry is called in messages ("Card"), and several ("cards"). */
+  noun: string;
+  plural: string;
+  max: number;
+  maxText: number;
+}
+
+/** Checks a list of {text, true/false, why?} entries written in MDX; records every problem. */
+export function parseSortList(
+  props: Record<string, unknown>,
+  spec: SortListSpec,
+  problems: string[],
+): SortItem[] {
+  const { listKey, textKey, answerKey, noun, plural, max, maxText } = spec;
+  const raw = props[listKey];
+  const items: SortItem[] = [];
+  if (!Array.isArray(raw)) {
+    problems.push(
+      `\`${listKey}\` is missing or is not a list: write ${listKey}={[ … ]} with one {"${textKey}": …, "${answerKey}": …} per ${noun.toLowerCase()}.`,
+    );
+    return items;
+  }
+  if (raw.length < 2)
+    problems.push(`\`${listKey}\` needs at least 2 ${plural} (it has ${raw.length}).`);
+  if (raw.length > max)
+    problems.push(`\`${listKey}\` has ${raw.length} ${plural}; at most ${max}.`);
+  raw.slice(0, max).forEach((entry, i) => {
+    const where = `${noun} ${i + 1}`;
+    if (!isRecord(entry)) {
+      problems.push(`${where} must be {"${textKey}": "…", "${answerKey}": true or false}.`);
+      return;
+    }
+    unknownKeys(entry, [textKey, answerKey, "why"], where, problems);
+    const text = typeof entry[textKey] === "string" ? entry[textKey].trim() : "";
+    const answer = entry[answerKey];
+    if (!text) problems.push(`${where} needs a "${textKey}".`);
+    else if (text.length > maxText)
+      problems.push(`${where}: "${textKey}" is too long (at most ${maxText} characters).`);
+    if (typeof answer !== "boolean") {
+      problems.push(`${where} needs "${answerKey}": true or false (no quotes around true/false).`);
+    }
+    if (entry.why !== undefined && typeof entry.why !== "string")
+      problems.push(`${where}: "why" must be text.`);
+    if (text && typeof answer === "boolean") {
+      const why = typeof entry.why === "string" && entry.why.trim() ? entry.why.trim() : undefined;
+      items.push({ text, answer, why });
+    }
+  });
+  return items;
 }
 
 /**
