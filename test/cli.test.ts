@@ -59,9 +59,19 @@ test("users set-password reads the password from standard input", async () => {
   expect(await verifyPassword(una!.password_hash!, "a fine long password")).toBe(true);
 });
 
-test("report not-finished --format json lists every unfinished course per person", () => {
+test("report not-finished --format json lists every unfinished course per person", async () => {
   const sync = staffroom(["courses", "sync"]);
   expect(sync.code).toBe(0);
+  // The sync itself assigns the new courses (the default rule: everyone, every published course).
+  const Database = (await import("better-sqlite3")).default;
+  const direct = new Database(process.env.DATABASE_PATH!, { readonly: true });
+  const assigned = direct
+    .prepare(
+      "select count(*) n from assignments a join users u on u.id = a.user_id where u.email = ?",
+    )
+    .get("una@example.com") as { n: number };
+  direct.close();
+  expect(assigned.n).toBe(2);
   const { code, stdout } = staffroom([
     "report",
     "not-finished",

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { migrateToLatest } from "#db/migrate";
+import { recomputeAssignments } from "~/services/assignments.server";
 import { checkCourses, formatCourseErrors, syncCourses } from "~/services/courses.server";
 import { handlesFor } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
@@ -39,6 +40,8 @@ export async function coursesCommand(args: string[]): Promise<number> {
       );
       return 1;
     }
+    // A newly published course is assigned at once, not at the next server start.
+    await recomputeAssignments();
     console.log(
       `${plural(summary.courses, "course")}, ${plural(summary.lessons, "lesson")}: ` +
         `${summary.published} published, ${summary.unchanged} unchanged, ${summary.archived} archived, ` +
