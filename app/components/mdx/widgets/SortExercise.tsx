@@ -1,4 +1,11 @@
 import { useId, useState } from "react";
+import {
+  WidgetProblem,
+  optionalText,
+  parseSortList,
+  unknownKeys,
+  type SortListSpec,
+} from "./common";
 
 /*
  * A two-way sorting exercise with buttons instead of drag and drop: each card gets two buttons,
@@ -153,4 +160,35 @@ export function SortExercise({
       </p>
     </section>
   );
+}
+
+export interface SortWidgetConfig {
+  name: string;
+  /** Shown to course authors beside any problem with the props. */
+  example: string;
+  defaultTitle: string;
+  list: SortListSpec;
+  yes: SortSide;
+  no: SortSide;
+  noFirst?: boolean;
+}
+
+/** A sorting widget from its MDX vocabulary: its prop check and its component. */
+export function sortWidget(config: SortWidgetConfig) {
+  const { name, example, defaultTitle, list, ...sides } = config;
+  function parseProps(props: Record<string, unknown>) {
+    const problems: string[] = [];
+    unknownKeys(props, ["title", "intro", list.listKey], `<${name}>`, problems);
+    const title = optionalText(props, "title", problems) ?? defaultTitle;
+    const intro = optionalText(props, "intro", problems, 500);
+    const items = parseSortList(props, list, problems);
+    return problems.length > 0 ? { problems } : { data: { title, intro, items }, problems };
+  }
+  function Widget(props: Record<string, unknown>) {
+    const { data, problems } = parseProps(props);
+    if (!data) return <WidgetProblem widget={name} problems={problems} example={example} />;
+    return <SortExercise widget={name} {...data} {...sides} />;
+  }
+  Widget.displayName = name;
+  return { Widget, parseProps };
 }
