@@ -39,16 +39,21 @@ test("a manager reviews their team, filters it, drills into a person and downloa
     await page.getByRole("combobox", { name: "Status" }).selectOption("overdue");
     await page.getByRole("button", { name: "Apply filters" }).click();
     await expect(page).toHaveURL(/status=overdue/);
-    const statuses = await rows(page).locator("td:nth-child(5)").allInnerTexts();
-    expect(statuses.length).toBeGreaterThan(0);
-    expect(new Set(statuses)).toEqual(new Set(["Overdue"]));
+    // Retried until the filtered list has replaced the unfiltered one.
+    await expect(async () => {
+      const statuses = await rows(page).locator("td:nth-child(5)").allInnerTexts();
+      expect(statuses.length).toBeGreaterThan(0);
+      expect(new Set(statuses)).toEqual(new Set(["Overdue"]));
+    }).toPass();
 
     const course = await rows(page).first().locator("td:nth-child(4)").innerText();
     await page.getByRole("combobox", { name: "Course" }).selectOption({ label: course });
     await page.getByRole("button", { name: "Apply filters" }).click();
     await expect(page).toHaveURL(/course=[a-z]/);
-    const courses = await rows(page).locator("td:nth-child(4)").allInnerTexts();
-    expect(new Set(courses)).toEqual(new Set([course]));
+    await expect(async () => {
+      const courses = await rows(page).locator("td:nth-child(4)").allInnerTexts();
+      expect(new Set(courses)).toEqual(new Set([course]));
+    }).toPass();
     person = await rows(page).first().locator("th a").innerText();
   });
 
