@@ -13,7 +13,7 @@ import type { ReactNode } from "react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { useNonce } from "~/components/nonce";
 import appStyles from "~/styles/app.css?url";
-import { getViewerOrNull } from "~/utils/auth.server";
+import { getViewerOrNull } from "~/services/session.server";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: appStyles },

@@ -120,8 +120,9 @@ export function referenceRoster(asOf = now()): RosterRow[] {
  */
 async function build(file: string): Promise<void> {
   for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(file + suffix, { force: true });
-  const { sqlite, db } = openDatabase(file);
-  await migrateToLatest(db);
+  const handles = openDatabase(file);
+  const { sqlite } = handles;
+  await migrateToLatest(handles);
   const random = mulberry32(4242);
   const asOf = now();
   const at = (daysAgo: number) => new Date(asOf.getTime() - daysAgo * DAY_MS).toISOString();
@@ -283,8 +284,8 @@ export async function openReferenceOrg(): Promise<{ file: string; built: boolean
     built = true;
   }
   process.env.DATABASE_PATH = file;
-  closeDatabase();
-  await migrateToLatest(handlesFor().db);
+  await closeDatabase();
+  await migrateToLatest();
   if (built) {
     await assignFromRules();
     // Marks the file complete: an interrupted build is rebuilt next time.

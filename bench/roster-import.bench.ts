@@ -21,9 +21,9 @@ export async function run(): Promise<BenchResult[]> {
   const { commandLineActor } = await import("~/models/audit.server");
   const { syncCourses } = await import("~/services/courses.server");
   const { applyRoster, previewRoster } = await import("~/services/roster-import.server");
-  const { closeDatabase, handlesFor } = await import("~/utils/db.server");
+  const { closeDatabase } = await import("~/utils/db.server");
   try {
-    await migrateToLatest(handlesFor().db);
+    await migrateToLatest();
     const sync = await syncCourses(path.resolve("test/fixtures/courses-integration"));
     if (sync.errors.length > 0) throw new Error("The bench courses did not load.");
 
@@ -73,7 +73,7 @@ export async function run(): Promise<BenchResult[]> {
       },
     ];
   } finally {
-    closeDatabase();
+    await closeDatabase();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

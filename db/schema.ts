@@ -168,7 +168,7 @@ export interface CertificatesTable {
   completed_at: string;
 }
 
-export type AssignmentAudience = "everyone" | "department" | "role" | "people";
+export type AssignmentAudience = "everyone" | "department" | "role" | "managers" | "people";
 export type AssignmentRole = "admin" | "leader";
 
 export interface AssignmentRulesTable {
@@ -257,6 +257,25 @@ export interface RosterUploadsTable {
   created_at: string;
 }
 
+/** When a periodic job last started, and where: it runs once across every process. */
+export interface JobRunsTable {
+  name: string;
+  holder: string;
+  started_at: string;
+}
+
+/** One row, written by /healthz to know that writes still work. */
+export interface HealthProbeTable {
+  id: number;
+  checked_at: string;
+}
+
+/** Values the database must remember (e.g. the time zone its due instants use). */
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
 export interface Database {
   departments: DepartmentsTable;
   users: UsersTable;
@@ -278,6 +297,9 @@ export interface Database {
   assignments: AssignmentsTable;
   acknowledgements: AcknowledgementsTable;
   certificates: CertificatesTable;
+  job_runs: JobRunsTable;
+  health_probe: HealthProbeTable;
+  settings: SettingsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -2,13 +2,13 @@ import { beforeAll, describe, expect, test, vi } from "vitest";
 import { createUser } from "~/models/users.server";
 import { attemptLogin } from "~/services/login.server";
 import {
-  ABSOLUTE_TIMEOUT_MS,
   createSessionCookie,
   endAllSessions,
   getViewerOrNull,
-  IDLE_TIMEOUT,
   logout,
-} from "~/utils/auth.server";
+  purgeExpiredSessions,
+} from "~/services/session.server";
+import { ABSOLUTE_TIMEOUT_MS, IDLE_TIMEOUT_MS } from "~/utils/auth.server";
 import { sha256Hex } from "~/utils/crypto.server";
 import { hashPassword, passwordProblem } from "~/utils/password.server";
 import { migratedDatabase } from "./helpers/db";
@@ -72,7 +72,7 @@ describe("sessions", () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     try {
       const idle = await createSessionCookie(userId);
-      vi.setSystemTime(Date.now() + IDLE_TIMEOUT.milliseconds() + 1000);
+      vi.setSystemTime(Date.now() + IDLE_TIMEOUT_MS + 1000);
       expect(await getViewerOrNull(requestWith(idle))).toBeNull();
 
       const busy = await createSessionCookie(userId);
@@ -84,6 +84,54 @@ describe("sessions", () => {
       }
       vi.setSystemTime(start + ABSOLUTE_TIMEOUT_MS + 1000);
       expect(await getViewerOrNull(requestWith(busy))).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test("the idle limit is the full 8 hours after the last use, written at most once a minute", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const cookie = await createSessionCookie(userId);
+      const id = sha256Hex(tokenOf(cookie));
+      const expiry = () =>
+        (
+          sqlite.prepare("select expires_at from sessions where id = ?").get(id) as {
+            expires_at: number;
+          }
+        ).expires_at;
+      const created = expiry();
+      // Used 30 s later: the limit would move by less than a minute, so nothing is written.
+      vi.setSystemTime(Date.now() + 30_000);
+      expect(await getViewerOrNull(requestWith(cookie))).not.toBeNull();
+      expect(expiry()).toBe(created);
+      // Used 3 hours later: the limit moves to 8 hours from now (lucia alone would not move it).
+      vi.setSystemTime(Date.now() + 3 * 60 * 60 * 1000);
+      const lastUse = Date.now();
+      expect(await getViewerOrNull(requestWith(cookie))).not.toBeNull();
+      expect(expiry()).toBe(lastUse + IDLE_TIMEOUT_MS);
+      // Idle for 7 h 59 min: still alive (and slid again); then idle 8 h: gone.
+      vi.setSystemTime(lastUse + IDLE_TIMEOUT_MS - 60_000);
+      expect(await getViewerOrNull(requestWith(cookie))).not.toBeNull();
+      vi.setSystemTime(Date.now() + IDLE_TIMEOUT_MS);
+      expect(await getViewerOrNull(requestWith(cookie))).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test("expired sessions are purged; live ones stay", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const stale = sha256Hex(tokenOf(await createSessionCookie(userId)));
+      vi.setSystemTime(Date.now() + IDLE_TIMEOUT_MS + 1000);
+      const live = sha256Hex(tokenOf(await createSessionCookie(userId)));
+      await purgeExpiredSessions();
+      const ids = (sqlite.prepare("select id from sessions").all() as { id: string }[]).map(
+        (r) => r.id,
+      );
+      expect(ids).toContain(live);
+      expect(ids).not.toContain(stale);
     } finally {
       vi.useRealTimers();
     }

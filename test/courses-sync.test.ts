@@ -18,8 +18,7 @@ let compile: Compile;
 
 beforeAll(async () => {
   const { migrateToLatest } = await import("#db/migrate");
-  const { handlesFor } = await import("~/utils/db.server");
-  await migrateToLatest(handlesFor().db);
+  await migrateToLatest();
   courses = await import("~/services/courses.server");
   models = await import("~/models/courses.server");
   compile = await import("~/services/mdx-compile.server");

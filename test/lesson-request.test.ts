@@ -4,7 +4,7 @@ import { loader as courseLoader } from "~/routes/courses.$course._index";
 import { loader as lessonLoader } from "~/routes/courses.$course.$lesson";
 import { syncCourses } from "~/services/courses.server";
 import { compileCount } from "~/services/mdx-compile.server";
-import { createSessionCookie } from "~/utils/auth.server";
+import { createSessionCookie } from "~/services/session.server";
 import { migratedDatabase } from "./helpers/db";
 
 let cookie: string;

@@ -9,7 +9,7 @@ import {
   setPasswordWithLink,
 } from "~/services/invitations.server";
 import { editPerson, PersonError, setPersonStatus } from "~/services/people.server";
-import { createSessionCookie } from "~/utils/auth.server";
+import { createSessionCookie } from "~/services/session.server";
 import { advanceClock, resetClock } from "~/utils/clock.server";
 import { hashPassword } from "~/utils/password.server";
 import { migratedDatabase } from "./helpers/db";

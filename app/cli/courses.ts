@@ -2,7 +2,6 @@ import path from "node:path";
 import { migrateToLatest } from "#db/migrate";
 import { recomputeAssignments } from "~/services/assignments.server";
 import { checkCourses, formatCourseErrors, syncCourses } from "~/services/courses.server";
-import { handlesFor } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
 import { UsageError } from "./usage";
 
@@ -30,7 +29,7 @@ export async function coursesCommand(args: string[]): Promise<number> {
   }
   if (sub === "sync") {
     if (rest.length > 0) throw new UsageError(USAGE);
-    await migrateToLatest(handlesFor().db);
+    await migrateToLatest();
     const dir = env().coursesDir;
     const summary = await syncCourses(dir);
     if (summary.errors.length > 0) {

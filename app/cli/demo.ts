@@ -4,13 +4,13 @@ import { migrateToLatest } from "#db/migrate";
 import { recomputeAssignments } from "~/services/assignments.server";
 import { formatCourseErrors, syncCourses } from "~/services/courses.server";
 import { DEMO_LOGINS, DEMO_PASSWORD, DemoRefused, seedDemo } from "~/services/demo.server";
-import { closeDatabase, handlesFor } from "~/utils/db.server";
+import { closeDatabase } from "~/utils/db.server";
 import { env, publicOrigin } from "~/utils/env.server";
 
 /** Seeds a demo organisation into its own database (never the production one) and serves it. */
 export async function demoCommand(args: string[]): Promise<number> {
   process.env.DATABASE_PATH ??= "./data/demo.db";
-  await migrateToLatest(handlesFor().db);
+  await migrateToLatest();
   const sync = await syncCourses(env().coursesDir);
   if (sync.errors.length > 0) {
     console.error(
@@ -30,7 +30,7 @@ export async function demoCommand(args: string[]): Promise<number> {
       `${error.message}\nServing ${env().databasePath} as it is. For a fresh demo, delete that file and run npm run demo again.`,
     );
   }
-  closeDatabase();
+  await closeDatabase();
   if (args.includes("--no-serve")) return 0;
 
   console.log(`\nDemo logins (password for all: ${DEMO_PASSWORD}):`);

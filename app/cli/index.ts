@@ -1,5 +1,5 @@
 import { migrateToLatest } from "#db/migrate";
-import { handlesFor, closeDatabase } from "~/utils/db.server";
+import { closeDatabase } from "~/utils/db.server";
 import { backupCommand } from "./backup";
 import { coursesCommand } from "./courses";
 import { demoCommand } from "./demo";
@@ -8,7 +8,7 @@ import { usersCommand } from "./users";
 import { UsageError, USAGE } from "./usage";
 
 async function migrateCommand(): Promise<number> {
-  const applied = await migrateToLatest(handlesFor().db);
+  const applied = await migrateToLatest();
   console.log(applied.length ? `Applied: ${applied.join(", ")}` : "The database is up to date.");
   return 0;
 }
@@ -43,6 +43,6 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 1;
   } finally {
-    closeDatabase();
+    await closeDatabase();
   }
 }

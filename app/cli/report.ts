@@ -1,7 +1,6 @@
 import { migrateToLatest } from "#db/migrate";
 import { recomputeAssignments } from "~/services/assignments.server";
 import { NOT_FINISHED_COLUMNS, notFinishedCsv, notFinishedList } from "~/services/reports.server";
-import { handlesFor } from "~/utils/db.server";
 import { parseFlags, printTable, UsageError } from "./usage";
 
 const FORMATS = ["table", "csv", "json"] as const;
@@ -23,7 +22,7 @@ export async function reportCommand(args: string[]): Promise<number> {
   if (!FORMATS.includes(format)) {
     throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not "${values.format}".`);
   }
-  await migrateToLatest(handlesFor().db);
+  await migrateToLatest();
   // Bring assignments up to date first (courses synced from the CLI, recurring courses that came
   // due while no server ran); idempotent, and a no-op when nothing changed.
   await recomputeAssignments();

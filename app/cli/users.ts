@@ -14,7 +14,6 @@ import {
   RosterImportError,
   type RosterPreview,
 } from "~/services/roster-import.server";
-import { handlesFor } from "~/utils/db.server";
 import { parseFlags, printTable, UsageError } from "./usage";
 
 const actor = () => commandLineActor(os.userInfo().username);
@@ -63,7 +62,7 @@ async function importCommand(args: string[]): Promise<number> {
     console.error(`Cannot read ${file}: ${(error as Error).message}`);
     return 1;
   }
-  await migrateToLatest(handlesFor().db);
+  await migrateToLatest();
   const name = path.basename(file);
   const preview = await previewRoster(bytes, name, actor());
   if (preview.problems.length > 0) {
@@ -109,7 +108,7 @@ async function listCommand(args: string[]): Promise<number> {
   if (positionals.length > 0 || (format !== "table" && format !== "json")) {
     throw new UsageError("Usage: staffroom users list [--format table|json]");
   }
-  await migrateToLatest(handlesFor().db);
+  await migrateToLatest();
   const people = (await rosterSnapshot()).sort((a, b) => a.name.localeCompare(b.name));
   const roles = (p: { isAdmin: boolean; isLeader: boolean }) =>
     [p.isAdmin && "admin", p.isLeader && "leader"].filter(Boolean).join(";");
@@ -191,7 +190,7 @@ export async function usersCommand(args: string[]): Promise<number> {
   const command = sub ? WITH_EMAIL[sub] : undefined;
   const [email, ...extra] = rest;
   if (!command || !email || extra.length > 0) throw new UsageError(USAGE);
-  await migrateToLatest(handlesFor().db);
+  await migrateToLatest();
   try {
     return await command(email);
   } catch (error) {

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { ProgressBar, StatusBadge } from "~/components/progress";
 import { learnerDashboard } from "~/services/learner.server";
 import assignmentStyles from "~/styles/assignments.css?url";
-import { requireViewer } from "~/utils/auth.server";
+import { requireViewer } from "~/services/session.server";
 
 export const meta: MetaFunction = () => [{ title: "My training · Staffroom" }];
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: assignmentStyles }];

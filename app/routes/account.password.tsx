@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, NewPasswordField } from "~/components/field";
 import { AccountError, changeOwnPassword } from "~/services/accounts.server";
-import { createSessionCookie, requireViewer } from "~/utils/auth.server";
+import { createSessionCookie, requireViewer } from "~/services/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Change your password · Staffroom" }];
 

@@ -20,7 +20,7 @@ import {
   type RuleFormErrors,
 } from "~/services/assignments.server";
 import assignmentStyles from "~/styles/assignments.css?url";
-import { requireAdmin } from "~/utils/auth.server";
+import { requireAdmin } from "~/services/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Assignment rule · Staffroom" }];
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: assignmentStyles }];

@@ -2,7 +2,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Link, useLoaderData } from "@remix-run/react";
 import { listRules } from "~/models/assignments.server";
 import assignmentStyles from "~/styles/assignments.css?url";
-import { requireAdmin } from "~/utils/auth.server";
+import { requireAdmin } from "~/services/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Assignments · Staffroom" }];
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: assignmentStyles }];

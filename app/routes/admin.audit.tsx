@@ -6,7 +6,7 @@ import { DataTable } from "~/components/data-table";
 import { FilterSelect } from "~/components/filters";
 import { AUDIT_PAGE_SIZE, listAudit, listAuditActions } from "~/models/audit.server";
 import adminStyles from "~/styles/admin.css?url";
-import { requireAdmin } from "~/utils/auth.server";
+import { requireAdmin } from "~/services/session.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 export const meta: MetaFunction = () => [{ title: "Audit log · Staffroom" }];

@@ -27,7 +27,7 @@ import {
   type RosterProblem,
 } from "~/services/roster-import.server";
 import adminStyles from "~/styles/admin.css?url";
-import { requireAdmin } from "~/utils/auth.server";
+import { requireAdmin } from "~/services/session.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 export const meta: MetaFunction = () => [{ title: "Import a roster · Staffroom" }];

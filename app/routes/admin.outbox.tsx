@@ -3,7 +3,7 @@ import { useLoaderData } from "@remix-run/react";
 import { AdminNav } from "~/components/admin";
 import { listOutbox, OUTBOX_PAGE_SIZE } from "~/models/outbox.server";
 import adminStyles from "~/styles/admin.css?url";
-import { requireAdmin } from "~/utils/auth.server";
+import { requireAdmin } from "~/services/session.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 export const meta: MetaFunction = () => [{ title: "Outbox · Staffroom" }];

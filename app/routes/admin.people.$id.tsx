@@ -16,7 +16,7 @@ import { AccountError } from "~/services/accounts.server";
 import { issueSetPasswordLink } from "~/services/invitations.server";
 import { editPerson, PersonError, setPersonStatus } from "~/services/people.server";
 import adminStyles from "~/styles/admin.css?url";
-import { requireAdmin } from "~/utils/auth.server";
+import { requireAdmin } from "~/services/session.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [

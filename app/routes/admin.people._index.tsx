@@ -11,7 +11,7 @@ import {
   PEOPLE_PAGE_SIZE,
 } from "~/models/users.server";
 import adminStyles from "~/styles/admin.css?url";
-import { requireAdmin } from "~/utils/auth.server";
+import { requireAdmin } from "~/services/session.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 export const meta: MetaFunction = () => [{ title: "People · Staffroom" }];

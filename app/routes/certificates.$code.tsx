@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { certificateFor } from "~/services/certificates.server";
-import { requireViewer } from "~/utils/auth.server";
+import { requireViewer } from "~/services/session.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { readCourseAsset } from "~/services/courses.server";
-import { requireViewer } from "~/utils/auth.server";
+import { requireViewer } from "~/services/session.server";
 
 /** Course images (`<Figure src="/course-assets/<course>/<file>">`), for signed-in people. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -12,7 +12,7 @@ import {
   type QuizSubmissionResult,
 } from "~/services/lessons.server";
 import { SubmissionError } from "~/services/quiz.server";
-import { requireViewer } from "~/utils/auth.server";
+import { requireViewer } from "~/services/session.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { LessonBody } from "~/components/lesson-body";
 import { ProgressBar, StatusBadge } from "~/components/progress";
 import { courseOverview } from "~/services/learner.server";
-import { requireViewer } from "~/utils/auth.server";
+import { requireViewer } from "~/services/session.server";
 import { STATUS_LABELS } from "~/utils/progress-status";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [

@@ -4,7 +4,7 @@ import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/
 import { z } from "zod";
 import { Field, FormError } from "~/components/field";
 import { attemptLogin, FAILED_LOGIN_MESSAGE } from "~/services/login.server";
-import { createSessionCookie, getViewerOrNull } from "~/utils/auth.server";
+import { createSessionCookie, getViewerOrNull } from "~/services/session.server";
 import { safeRedirect } from "~/utils/safe-redirect";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Staffroom" }];

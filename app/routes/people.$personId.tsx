@@ -12,7 +12,7 @@ import { StatusBadge } from "~/components/progress";
 import { waive } from "~/services/assignments.server";
 import { personReport } from "~/services/reports.server";
 import assignmentStyles from "~/styles/assignments.css?url";
-import { requireAdmin, requireViewer } from "~/utils/auth.server";
+import { requireAdmin, requireViewer } from "~/services/session.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.person.name ?? "Person"} · Staffroom` },

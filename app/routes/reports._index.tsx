@@ -5,7 +5,7 @@ import { BarChart } from "~/components/chart";
 import { FilterSelect } from "~/components/filters";
 import { leadershipReport, parseReportFilter } from "~/services/reports.server";
 import assignmentStyles from "~/styles/assignments.css?url";
-import { requireLeader } from "~/utils/auth.server";
+import { requireLeader } from "~/services/session.server";
 import { STATUS_LABELS, UNFINISHED_STATUSES } from "~/utils/progress-status";
 
 export const meta: MetaFunction = () => [{ title: "Who has not finished · Staffroom" }];

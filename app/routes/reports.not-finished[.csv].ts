@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { csvExport, parseReportFilter } from "~/services/reports.server";
-import { requireLeader } from "~/utils/auth.server";
+import { requireLeader } from "~/services/session.server";
 import { UNFINISHED_STATUSES } from "~/utils/progress-status";
 
 /** The not-finished list with the page's filters, streamed. */

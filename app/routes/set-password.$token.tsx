@@ -5,7 +5,7 @@ import { z } from "zod";
 import { Field, FormError, NewPasswordField } from "~/components/field";
 import { AccountError } from "~/services/accounts.server";
 import { setPasswordLinkFor, setPasswordWithLink } from "~/services/invitations.server";
-import { createSessionCookie } from "~/utils/auth.server";
+import { createSessionCookie } from "~/services/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Set your password · Staffroom" }];
 

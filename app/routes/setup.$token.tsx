@@ -4,7 +4,7 @@ import { Form, useActionData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, NewPasswordField } from "~/components/field";
 import { AccountError, createFirstAdmin, isFirstAdminLinkLive } from "~/services/accounts.server";
-import { createSessionCookie } from "~/utils/auth.server";
+import { createSessionCookie } from "~/services/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Create the first administrator · Staffroom" }];
 

@@ -4,7 +4,7 @@ import { AssignmentTable, csvHref, Pager } from "~/components/assignment-table";
 import { FilterSelect } from "~/components/filters";
 import { parseReportFilter, teamReport } from "~/services/reports.server";
 import assignmentStyles from "~/styles/assignments.css?url";
-import { requireManager } from "~/utils/auth.server";
+import { requireManager } from "~/services/session.server";
 import { ASSIGNMENT_STATUSES, STATUS_LABELS } from "~/utils/progress-status";
 
 export const meta: MetaFunction = () => [{ title: "My team · Staffroom" }];

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { csvExport, parseReportFilter } from "~/services/reports.server";
-import { requireManager } from "~/utils/auth.server";
+import { requireManager } from "~/services/session.server";
 
 /** The manager's team list with the page's filters (status, due date, completed date), streamed. */
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -1,6 +1,6 @@
 import { consumeToken, findLiveToken } from "~/models/tokens.server";
 import { countUsers, createUser, findUserByEmail, setPasswordHash } from "~/models/users.server";
-import { endAllSessions } from "~/utils/auth.server";
+import { endAllSessions } from "~/services/session.server";
 import { hashPassword, passwordProblem } from "~/utils/password.server";
 import { attemptLogin } from "./login.server";
 

@@ -3,7 +3,7 @@
 import { appendAudit, type Actor } from "~/models/audit.server";
 import { consumeToken, findLiveToken, issueToken } from "~/models/tokens.server";
 import { findUserByEmail, getRosterPerson, setPasswordHash } from "~/models/users.server";
-import { endAllSessions } from "~/utils/auth.server";
+import { endAllSessions } from "~/services/session.server";
 import { now } from "~/utils/clock.server";
 import { publicOrigin } from "~/utils/env.server";
 import { hashPassword, passwordProblem } from "~/utils/password.server";

@@ -12,7 +12,7 @@ import {
   type RosterPerson,
 } from "~/models/users.server";
 import { recomputeAssignments } from "~/services/assignments.server";
-import { endAllSessions } from "~/utils/auth.server";
+import { endAllSessions } from "~/services/session.server";
 
 export class PersonError extends Error {
   constructor(

@@ -3,14 +3,13 @@ import { countUsers } from "~/models/users.server";
 import { issueToken } from "~/models/tokens.server";
 import { recomputeAssignments, scheduleAssignmentRecompute } from "~/services/assignments.server";
 import { formatCourseErrors, syncCourses } from "~/services/courses.server";
-import { handlesFor } from "~/utils/db.server";
 import { env, publicOrigin } from "~/utils/env.server";
 
 const FIRST_ADMIN_LINK_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** Runs once per server start, before any request: migrate, load courses, offer the first-admin link. */
 export async function onServerStart(): Promise<void> {
-  const applied = await migrateToLatest(handlesFor().db);
+  const applied = await migrateToLatest();
   if (applied.length > 0) console.log(`Applied migrations: ${applied.join(", ")}`);
 
   const result = await syncCourses(env().coursesDir);

@@ -1,39 +1,85 @@
 // The only module that knows about lucia and the session cookie. Lucia v3 is deprecated
 // upstream: replacing it with lucia's own session recipe should touch this file alone.
-import { BetterSqlite3Adapter } from "@lucia-auth/adapter-sqlite";
-import { redirect } from "@remix-run/node";
-import { Lucia, TimeSpan } from "lucia";
+//
+// Lucia gives the session lifecycle and the adapter contract; the expiry policy is ours, on our
+// clock: the idle limit slides with every use but is written at most once a minute, and the
+// absolute limit never moves. (Lucia's own sliding extends only in the second half of the
+// period, which made an "8 hour" idle limit anything from 4 to 8 hours.)
+import { Lucia, type Adapter, type DatabaseSession } from "lucia";
+import { now } from "./clock.server";
 import { newToken, sha256Hex } from "./crypto.server";
-import { handlesFor } from "./db.server";
 import { publicOrigin } from "./env.server";
-import { getViewer, type Viewer } from "~/models/users.server";
 
-export const IDLE_TIMEOUT = new TimeSpan(8, "h");
+export const IDLE_TIMEOUT_MS = 8 * 60 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
+/** How far the idle limit must move before it is written again. */
+const SLIDE_GRANULARITY_MS = 60 * 1000;
 
 declare module "lucia" {
   interface Register {
-    Lucia: ReturnType<typeof createLucia>;
+    Lucia: Lucia<{ createdAt: number }, Record<never, never>>;
     UserId: number;
-    DatabaseSessionAttributes: { created_at: number };
+    DatabaseSessionAttributes: { createdAt: number };
   }
 }
 
-function createLucia() {
-  const adapter = new BetterSqlite3Adapter(handlesFor().sqlite, {
-    user: "users",
-    session: "sessions",
-  });
-  return new Lucia(adapter, {
-    sessionExpiresIn: IDLE_TIMEOUT,
-    getSessionAttributes: (attributes) => ({ createdAt: attributes.created_at }),
-  });
+export interface SessionRecord {
+  /** SHA-256 of the cookie's token. */
+  id: string;
+  userId: number;
+  /** The idle limit (ms since the epoch): the session ends then unless it is used before. */
+  expiresAt: number;
+  createdAt: number;
 }
 
-let lucia: ReturnType<typeof createLucia> | undefined;
-function auth() {
-  lucia ??= createLucia();
-  return lucia;
+/** Where sessions are kept (app/models/sessions.server.ts). */
+export interface SessionStore {
+  insertSession(row: SessionRecord): Promise<void>;
+  findSession(id: string): Promise<SessionRecord | undefined>;
+  listUserSessions(userId: number): Promise<SessionRecord[]>;
+  /** Moves the idle limit forward only. */
+  extendSession(id: string, expiresAt: number): Promise<void>;
+  deleteSession(id: string): Promise<void>;
+  deleteUserSessions(userId: number): Promise<void>;
+  deleteExpiredSessions(now: number, createdBefore: number): Promise<number>;
+}
+
+function adapterFor(store: SessionStore): Adapter {
+  const toLucia = (row: SessionRecord) =>
+    ({
+      id: row.id,
+      userId: row.userId,
+      expiresAt: new Date(row.expiresAt),
+      attributes: { createdAt: row.createdAt },
+    }) satisfies DatabaseSession;
+  return {
+    async getSessionAndUser(id) {
+      const row = await store.findSession(id);
+      return row ? [toLucia(row), { id: row.userId, attributes: {} }] : [null, null];
+    },
+    async getUserSessions(userId) {
+      return (await store.listUserSessions(userId)).map(toLucia);
+    },
+    async setSession(session) {
+      // Both limits from our clock, not from lucia's Date.now().
+      const at = now().getTime();
+      await store.insertSession({
+        id: session.id,
+        userId: session.userId,
+        expiresAt: at + IDLE_TIMEOUT_MS,
+        createdAt: at,
+      });
+    },
+    async updateSessionExpiration(id, expiresAt) {
+      await store.extendSession(id, expiresAt.getTime());
+    },
+    deleteSession: (id) => store.deleteSession(id),
+    deleteUserSessions: (userId) => store.deleteUserSessions(userId),
+    async deleteExpiredSessions() {
+      const at = now().getTime();
+      await store.deleteExpiredSessions(at, at - ABSOLUTE_TIMEOUT_MS);
+    },
+  };
 }
 
 const isSecure = () => publicOrigin().startsWith("https://");
@@ -41,11 +87,8 @@ const isSecure = () => publicOrigin().startsWith("https://");
 export const sessionCookieName = () =>
   isSecure() ? "__Host-staffroom_session" : "staffroom_session";
 
-// The cookie carries the token; the database only its SHA-256.
-const hashToken = sha256Hex;
-
-// A browser-session cookie: the idle and absolute timeouts are enforced on the server, so the
-// cookie never needs re-sending when lucia slides the expiry forward.
+// A browser-session cookie: both limits are enforced on the server, so the cookie never needs
+// re-sending when the idle limit slides.
 function serializeCookie(value: string, maxAgeSeconds?: number) {
   const parts = [`${sessionCookieName()}=${value}`, "Path=/", "HttpOnly", "SameSite=Lax"];
   if (maxAgeSeconds !== undefined) parts.push(`Max-Age=${maxAgeSeconds}`);
@@ -64,66 +107,61 @@ function readToken(request: Request): string | null {
   return null;
 }
 
-/** Starts a fresh session (never reusing a token the browser brought: no fixation). */
-export async function createSessionCookie(userId: number): Promise<string> {
-  const token = newToken();
-  await auth().createSession(userId, { created_at: Date.now() }, { sessionId: hashToken(token) });
-  return serializeCookie(token);
-}
-
-export const clearedSessionCookie = () => serializeCookie("", 0);
-
-/** The signed-in, active person, or null. Lucia slides the idle expiry; we add the absolute one. */
-export async function getViewerOrNull(request: Request): Promise<Viewer | null> {
+// The cookie carries the token; the database only its SHA-256.
+const sessionIdOf = (request: Request) => {
   const token = readToken(request);
-  if (!token) return null;
-  const { session, user } = await auth().validateSession(hashToken(token));
-  if (!session || !user) return null;
-  if (Date.now() - session.createdAt > ABSOLUTE_TIMEOUT_MS) {
-    await auth().invalidateSession(session.id);
-    return null;
-  }
-  const viewer = await getViewer(user.id);
-  if (!viewer) await auth().invalidateUserSessions(user.id);
-  return viewer;
-}
+  return token ? sha256Hex(token) : null;
+};
 
-export async function requireViewer(request: Request): Promise<Viewer> {
-  const viewer = await getViewerOrNull(request);
-  if (viewer) return viewer;
-  const url = new URL(request.url);
-  throw redirect(`/login?${new URLSearchParams({ redirectTo: `${url.pathname}${url.search}` })}`);
-}
+export type SessionAuth = ReturnType<typeof createSessionAuth>;
 
-export async function requireAdmin(request: Request): Promise<Viewer> {
-  const viewer = await requireViewer(request);
-  if (!viewer.isAdmin) throw forbidden("This page is for administrators.");
-  return viewer;
-}
+export function createSessionAuth(store: SessionStore) {
+  const adapter = adapterFor(store);
+  const lucia = new Lucia(adapter, {
+    getSessionAttributes: (attributes) => ({ createdAt: attributes.createdAt }),
+  });
 
-export async function requireLeader(request: Request): Promise<Viewer> {
-  const viewer = await requireViewer(request);
-  if (!viewer.isLeader && !viewer.isAdmin) throw forbidden("This page is for leadership.");
-  return viewer;
-}
+  return {
+    /** Starts a fresh session (never reusing a token the browser brought: no fixation). */
+    async createSessionCookie(userId: number): Promise<string> {
+      const token = newToken();
+      await lucia.createSession(userId, { createdAt: 0 }, { sessionId: sha256Hex(token) });
+      return serializeCookie(token);
+    },
 
-export async function requireManager(request: Request): Promise<Viewer> {
-  const viewer = await requireViewer(request);
-  if (!viewer.isManager) throw forbidden("This page is for people who have a team.");
-  return viewer;
-}
+    clearedSessionCookie: () => serializeCookie("", 0),
 
-export function forbidden(message: string) {
-  return new Response(message, { status: 403, statusText: "Forbidden" });
-}
+    /** The person whose live session this request carries, sliding its idle limit; or null. */
+    async sessionUserId(request: Request): Promise<number | null> {
+      const id = sessionIdOf(request);
+      if (!id) return null;
+      const [session] = await adapter.getSessionAndUser(id);
+      if (!session) return null;
+      const at = now().getTime();
+      if (
+        session.expiresAt.getTime() <= at ||
+        at - session.attributes.createdAt >= ABSOLUTE_TIMEOUT_MS
+      ) {
+        await lucia.invalidateSession(id);
+        return null;
+      }
+      const slid = at + IDLE_TIMEOUT_MS;
+      if (slid - session.expiresAt.getTime() >= SLIDE_GRANULARITY_MS) {
+        await adapter.updateSessionExpiration(id, new Date(slid));
+      }
+      return session.userId;
+    },
 
-export async function logout(request: Request): Promise<string> {
-  const token = readToken(request);
-  if (token) await auth().invalidateSession(hashToken(token));
-  return clearedSessionCookie();
-}
+    async logout(request: Request): Promise<string> {
+      const id = sessionIdOf(request);
+      if (id) await lucia.invalidateSession(id);
+      return serializeCookie("", 0);
+    },
 
-/** Ends every session of a person at once (logout everywhere, deactivation). */
-export async function endAllSessions(userId: number): Promise<void> {
-  await auth().invalidateUserSessions(userId);
+    /** Ends every session of a person at once (logout everywhere, deactivation). */
+    endAllSessions: (userId: number) => lucia.invalidateUserSessions(userId),
+
+    /** Removes sessions past either limit (run on a schedule). */
+    purgeExpiredSessions: () => lucia.deleteExpiredSessions(),
+  };
 }

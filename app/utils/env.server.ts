@@ -1,5 +1,24 @@
 import path from "node:path";
+import { IANAZone } from "luxon";
 import { z } from "zod";
+
+/** A public URL without a path: "https://learn.example.com/" becomes "https://learn.example.com". */
+const Origin = z
+  .string()
+  .url()
+  .transform((value, ctx) => {
+    const url = new URL(value);
+    if (url.pathname !== "/" || url.search || url.hash) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be the site's address without a path (e.g. ${url.origin}); Staffroom is served from the root of its origin`,
+      });
+      return z.NEVER;
+    }
+    return url.origin;
+  });
+
+const serverTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
@@ -7,12 +26,22 @@ const EnvSchema = z.object({
   HOST: z.string().optional(),
   DATABASE_PATH: z.string().min(1).default("./data/staffroom.db"),
   COURSES_DIR: z.string().min(1).default("./courses"),
-  ORIGIN: z.string().url().optional(),
+  ORIGIN: Origin.optional(),
+  ORG_TIMEZONE: z
+    .string()
+    .optional()
+    .refine((zone) => !zone || IANAZone.isValidZone(zone), {
+      message: "must be an IANA time zone name such as Europe/London or America/New_York",
+    }),
   SMTP_URL: z.string().optional(),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
 });
 
-export type Env = z.infer<typeof EnvSchema> & { databasePath: string; coursesDir: string };
+export type Env = z.infer<typeof EnvSchema> & {
+  databasePath: string;
+  coursesDir: string;
+  orgTimeZone: string;
+};
 
 let cached: Env | undefined;
 
@@ -28,10 +57,12 @@ export function env(): Env {
     ...parsed.data,
     databasePath: path.resolve(process.cwd(), parsed.data.DATABASE_PATH),
     coursesDir: path.resolve(process.cwd(), parsed.data.COURSES_DIR),
+    orgTimeZone: parsed.data.ORG_TIMEZONE || serverTimeZone(),
   };
   return cached;
 }
 
+/** The public origin (scheme, host and port only): CSRF checks, links and cookie security. */
 export function publicOrigin(): string {
   return env().ORIGIN ?? `http://localhost:${env().PORT}`;
 }

@@ -1,0 +1,56 @@
+/**
+ * Days as the organisation lives them. "Today", due dates and on-time-or-late are days in
+ * ORG_TIMEZONE ("YYYY-MM-DD"); instants are stored in UTC. Zone arithmetic is luxon's.
+ */
+import { DateTime } from "luxon";
+import { now } from "./clock.server";
+import { env } from "./env.server";
+
+export type Day = string;
+
+export const orgTimeZone = (): string => env().orgTimeZone;
+
+function inZone(day: Day): DateTime {
+  const date = DateTime.fromISO(day, { zone: orgTimeZone() });
+  if (!date.isValid) throw new Error(`Not a calendar day: ${day}`);
+  return date;
+}
+
+/** The organisation's calendar day at an instant (default: now). */
+export function dayOf(instant: string | Date = now()): Day {
+  const date =
+    typeof instant === "string" ? DateTime.fromISO(instant) : DateTime.fromJSDate(instant);
+  return date.setZone(orgTimeZone()).toISODate()!;
+}
+
+export const today = (): Day => dayOf(now());
+
+/** The UTC instant at which a day begins in the organisation's zone (daylight saving included). */
+export function startOfDay(day: Day): string {
+  return inZone(day).startOf("day").toUTC().toISO()!;
+}
+
+/** The first instant after a due day: anything done before it was done on time. */
+export const dueBefore = (dueOn: Day): string => startOfDay(addDays(dueOn, 1));
+
+export function addDays(day: Day, days: number): Day {
+  return DateTime.fromISO(day, { zone: "utc" }).plus({ days }).toISODate()!;
+}
+
+/** The same day of the month `months` later (or earlier), clamped to the month's last day. */
+export function addMonths(day: Day, months: number): Day {
+  return DateTime.fromISO(day, { zone: "utc" }).plus({ months }).toISODate()!;
+}
+
+/** Whole days from one day to another (negative when `to` is earlier). */
+export function daysBetween(from: Day, to: Day): number {
+  return Math.round(
+    DateTime.fromISO(to, { zone: "utc" }).diff(DateTime.fromISO(from, { zone: "utc" }), "days")
+      .days,
+  );
+}
+
+/** The instant `months` before another, counted on the organisation's calendar. */
+export function monthsBefore(instant: string, months: number): string {
+  return DateTime.fromISO(instant).setZone(orgTimeZone()).minus({ months }).toUTC().toISO()!;
+}

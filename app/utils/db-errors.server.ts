@@ -1,0 +1,83 @@
+/**
+ * What a database failure means, for the people who see it: a short reason for users and
+ * `/healthz`, and the real error, the file and a hint for the operator's log.
+ */
+
+export type UnavailableReason = "storage_full" | "read_only" | "busy" | "io_error" | "unopenable";
+
+const REASONS: Record<UnavailableReason, { user: string; hint: string }> = {
+  storage_full: {
+    user: "Staffroom cannot save right now because the server's storage is full. Nothing was changed. Please tell your administrator.",
+    hint: "the disk holding the database is full: free some space; Staffroom recovers by itself, no restart needed",
+  },
+  read_only: {
+    user: "Staffroom cannot save right now because its database is read-only. Nothing was changed. Please tell your administrator.",
+    hint: "the database file or its folder is not writable by this process: check the owner and permissions of the file, its -wal and -shm files and the folder",
+  },
+  busy: {
+    user: "Staffroom is very busy and could not save your change in time. Nothing was changed. Please try again.",
+    hint: "another process held the write lock longer than the busy timeout: look for a long-running command (backup, import) or a stuck process",
+  },
+  io_error: {
+    user: "Staffroom cannot reach its database right now. Nothing was changed. Please tell your administrator.",
+    hint: "the operating system reported an I/O error: check the disk and the file system",
+  },
+  unopenable: {
+    user: "Staffroom cannot reach its database right now. Please tell your administrator.",
+    hint: "the file cannot be opened as a Staffroom database: check the path, that it is an SQLite file, and its permissions",
+  },
+};
+
+/** The database cannot do what was asked for a reason outside the app; answered with 503. */
+export class DatabaseUnavailable extends Error {
+  readonly reason: UnavailableReason;
+  readonly code: string;
+  readonly file: string;
+  readonly userMessage: string;
+
+  constructor(reason: UnavailableReason, code: string, file: string, cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super(`${code} on ${file}: ${detail}. Hint: ${REASONS[reason].hint}.`, { cause });
+    this.name = "DatabaseUnavailable";
+    this.reason = reason;
+    this.code = code;
+    this.file = file;
+    this.userMessage = REASONS[reason].user;
+  }
+}
+
+function reasonFor(code: string): UnavailableReason | undefined {
+  if (code === "SQLITE_FULL" || code === "SQLITE_IOERR_WRITE_FULL") return "storage_full";
+  if (code.startsWith("SQLITE_READONLY")) return "read_only";
+  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return "busy";
+  if (code.startsWith("SQLITE_IOERR")) return "io_error";
+  if (code.startsWith("SQLITE_CANTOPEN") || code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT")
+    return "unopenable";
+  return undefined;
+}
+
+let lastLogged = "";
+
+/**
+ * Turns an SQLite error about the environment (full disk, read-only file, lock held too long)
+ * into `DatabaseUnavailable`, logging the real code, the file and a hint once per kind in a row.
+ * Other errors (constraints, bugs) pass through unchanged.
+ */
+export function classifyDatabaseError(error: unknown, file: string): unknown {
+  if (error instanceof DatabaseUnavailable) return error;
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== "string") return error;
+  const reason = reasonFor(code);
+  if (!reason) return error;
+  const unavailable = new DatabaseUnavailable(reason, code, file, error);
+  if (lastLogged !== code) {
+    lastLogged = code;
+    console.error(`Database unavailable: ${unavailable.message}`);
+  }
+  return unavailable;
+}
+
+/** A healthy write clears the memory of the last failure, so the next failure is logged again. */
+export function noteDatabaseHealthy() {
+  lastLogged = "";
+}

@@ -1,0 +1,209 @@
+/**
+ * Kysely's SQLite driver, reshaped for several processes on one WAL database.
+ *
+ * - Two handles: reads outside a transaction go to a reader, so a long write never holds up a
+ *   page view; everything else goes to the writer, one statement or transaction at a time.
+ * - Every transaction starts `BEGIN IMMEDIATE`: it takes the write lock before its first read,
+ *   so another process can never turn it into SQLITE_BUSY_SNAPSHOT halfway through.
+ * - Waiting for another process's write lock happens here, asynchronously, with backoff, up to
+ *   `busyTimeoutMs`: the event loop keeps serving reads meanwhile. Then `DatabaseUnavailable`.
+ * - A failed COMMIT (disk full) has already rolled back in SQLite; ROLLBACK is skipped then, so
+ *   the real error reaches the log instead of "cannot rollback - no transaction is active".
+ * - Inside a write transaction's own async context (`writeScope`), queries made through the
+ *   plain `db` join that transaction instead of waiting for it (which would never end) or
+ *   reading around it. Queries from any other request wait, or read the last commit.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import type BetterSqlite3 from "better-sqlite3";
+import {
+  CompiledQuery,
+  SelectQueryNode,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type Kysely,
+  type QueryResult,
+} from "kysely";
+import { classifyDatabaseError } from "./db-errors.server";
+
+interface Handles {
+  writer: BetterSqlite3.Database;
+  reader: BetterSqlite3.Database;
+  /** For messages: which file this is. */
+  file: string;
+  busyTimeoutMs: number;
+}
+
+/** One writer at a time within this process; other processes are kept out by SQLite's lock. */
+class Mutex {
+  #tail: Promise<void> = Promise.resolve();
+
+  async lock(): Promise<() => void> {
+    let release!: () => void;
+    const next = new Promise<void>((resolve) => (release = resolve));
+    const previous = this.#tail;
+    this.#tail = previous.then(() => next);
+    await previous;
+    return release;
+  }
+}
+
+const isBusy = (error: unknown) =>
+  typeof (error as { code?: unknown })?.code === "string" &&
+  (error as { code: string }).code.startsWith("SQLITE_BUSY");
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function run(handle: BetterSqlite3.Database, query: CompiledQuery): QueryResult<unknown> {
+  const stmt = handle.prepare(query.sql);
+  if (stmt.reader) return { rows: stmt.all(query.parameters as unknown[]) };
+  const { changes, lastInsertRowid } = stmt.run(query.parameters as unknown[]);
+  return {
+    numAffectedRows: BigInt(changes),
+    insertId: BigInt(lastInsertRowid),
+    rows: [],
+  };
+}
+
+/** The transaction the current async context is running, while it runs. */
+export const writeScope = new AsyncLocalStorage<{
+  active: boolean;
+  trx: unknown;
+  writer: BetterSqlite3.Database;
+}>();
+
+const joinsScope = (writer: BetterSqlite3.Database) => {
+  const scope = writeScope.getStore();
+  return scope?.active === true && scope.writer === writer;
+};
+
+class RoutingConnection implements DatabaseConnection {
+  /** Set while this connection holds the writer for a transaction. */
+  release: (() => void) | undefined;
+
+  constructor(
+    private readonly handles: Handles,
+    private readonly mutex: Mutex,
+  ) {}
+
+  get inTransaction() {
+    return this.release !== undefined;
+  }
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    try {
+      if (this.inTransaction || joinsScope(this.handles.writer))
+        return run(this.handles.writer, query) as QueryResult<R>;
+      if (SelectQueryNode.is(query.query)) return run(this.handles.reader, query) as QueryResult<R>;
+      const release = await this.mutex.lock();
+      try {
+        return (await withBusyRetry(this.handles, () =>
+          run(this.handles.writer, query),
+        )) as QueryResult<R>;
+      } finally {
+        release();
+      }
+    } catch (error) {
+      throw classifyDatabaseError(error, this.handles.file);
+    }
+  }
+
+  async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    if (!SelectQueryNode.is(query.query)) throw new Error("Only SELECT queries can be streamed.");
+    const joined = this.inTransaction || joinsScope(this.handles.writer);
+    const handle = joined ? this.handles.writer : this.handles.reader;
+    for (const row of handle.prepare(query.sql).iterate(query.parameters as unknown[])) {
+      yield { rows: [row as R] };
+    }
+  }
+}
+
+/** Retries `attempt` while another process holds the write lock, up to the busy timeout. */
+async function withBusyRetry<T>(handles: Handles, attempt: () => T): Promise<T> {
+  const deadline = Date.now() + handles.busyTimeoutMs;
+  for (let wait = 2; ; wait = Math.min(wait * 2, 100)) {
+    try {
+      return attempt();
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= deadline) throw error;
+    }
+    await sleep(Math.min(wait, Math.max(1, deadline - Date.now())));
+  }
+}
+
+class StaffroomSqliteDriver implements Driver {
+  readonly #mutex = new Mutex();
+
+  constructor(private readonly handles: Handles) {}
+
+  async init() {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new RoutingConnection(this.handles, this.#mutex);
+  }
+
+  async beginTransaction(connection: DatabaseConnection) {
+    const conn = connection as RoutingConnection;
+    const release = await this.#mutex.lock();
+    try {
+      await withBusyRetry(this.handles, () => this.handles.writer.exec("BEGIN IMMEDIATE"));
+    } catch (error) {
+      release();
+      throw classifyDatabaseError(error, this.handles.file);
+    }
+    conn.release = release;
+  }
+
+  async commitTransaction(connection: DatabaseConnection) {
+    const conn = connection as RoutingConnection;
+    try {
+      this.handles.writer.exec("COMMIT");
+    } catch (error) {
+      // A COMMIT that fails (disk full, I/O) has rolled back already, or Kysely rolls back next.
+      throw classifyDatabaseError(error, this.handles.file);
+    } finally {
+      if (!this.handles.writer.inTransaction) this.#finish(conn);
+    }
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection) {
+    const conn = connection as RoutingConnection;
+    try {
+      if (this.handles.writer.inTransaction) this.handles.writer.exec("ROLLBACK");
+    } finally {
+      this.#finish(conn);
+    }
+  }
+
+  async releaseConnection() {}
+
+  async destroy() {
+    this.handles.reader.close();
+    this.handles.writer.close();
+  }
+
+  #finish(conn: RoutingConnection) {
+    const release = conn.release;
+    conn.release = undefined;
+    release?.();
+  }
+}
+
+export class StaffroomSqliteDialect implements Dialect {
+  constructor(private readonly handles: Handles) {}
+  createDriver(): Driver {
+    return new StaffroomSqliteDriver(this.handles);
+  }
+  createQueryCompiler() {
+    return new SqliteQueryCompiler();
+  }
+  createAdapter() {
+    return new SqliteAdapter();
+  }
+  createIntrospector(db: Kysely<unknown>) {
+    return new SqliteIntrospector(db);
+  }
+}
