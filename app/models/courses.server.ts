@@ -1,5 +1,5 @@
 /**
- * All SQL for compiled_mdx, courses, lessons and lesson_versions.
+ * All SQL for compiled_mdx, compile_failures, courses, lessons and lesson_versions.
  *
  * Compiled lessons are immutable per content hash, so their parsed form is cached in memory by
  * hash: a lesson request costs two small indexed queries and no JSON parsing once warm.
@@ -114,6 +114,33 @@ export async function insertCompiled(
     })
     .onConflict((oc) => oc.column("content_hash").doNothing())
     .execute();
+}
+
+// ---------------------------------------------------------------------------------------------
+// compile_failures: a source that failed to compile, by the same key, so a start does not retry it
+
+/** Where and why a source failed (the file is whoever has that content now). */
+export interface StoredSourceError {
+  line: number;
+  column: number;
+  message: string;
+}
+
+export async function getCompileFailures(
+  keys: string[],
+): Promise<Map<string, StoredSourceError[]>> {
+  const out = new Map<string, StoredSourceError[]>();
+  const unique = [...new Set(keys)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await db
+      .selectFrom("compile_failures")
+      .select(["content_hash", "errors"])
+      .where("content_hash", "in", unique.slice(i, i + 500))
+      .execute();
+    for (const row of rows)
+      out.set(row.content_hash, JSON.parse(row.errors) as StoredSourceError[]);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -425,11 +452,14 @@ export type ReopenCompletions = (
 
 /**
  * Makes the database match the courses on disk: every write in one transaction. `compiled` holds
- * the new cache entries (every key used by `courses` is either there or already stored).
+ * the new cache entries (every key used by `courses` is either there or already stored) and
+ * `failures` the new failed compiles. Courses in `keep` are on disk but refused: left as they are.
  */
 export async function applyCourseSync(input: {
   courses: DesiredCourse[];
+  keep: string[];
   compiled: Map<string, CompiledEntry>;
+  failures: Map<string, StoredSourceError[]>;
   publishedBy: number | null;
   reopen: ReopenCompletions;
 }): Promise<ApplyResult> {
@@ -444,6 +474,13 @@ export async function applyCourseSync(input: {
   const now = nowIso();
   await db.transaction().execute(async (trx) => {
     for (const [key, entry] of input.compiled) await insertCompiled(key, entry, trx);
+    for (const [key, errors] of input.failures) {
+      await trx
+        .insertInto("compile_failures")
+        .values({ content_hash: key, errors: JSON.stringify(errors), created_at: now })
+        .onConflict((oc) => oc.column("content_hash").doNothing())
+        .execute();
+    }
 
     const assessed = async (key: string): Promise<{ assessedHash: string; hasQuiz: boolean }> => {
       const fresh = input.compiled.get(key);
@@ -462,7 +499,7 @@ export async function applyCourseSync(input: {
     };
 
     const existingCourses = await trx.selectFrom("courses").selectAll().execute();
-    const onDisk = new Set(input.courses.map((c) => c.slug));
+    const onDisk = new Set([...input.courses.map((c) => c.slug), ...input.keep]);
 
     for (const course of input.courses) {
       const existing = existingCourses.find((c) => c.slug === course.slug);
