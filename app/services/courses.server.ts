@@ -432,7 +432,6 @@ async function checkAndCompile(dir: string, cache?: CompileCache): Promise<Check
       try {
         const result = await compileMdx(s.source, { file: s.file });
         fresh.set(s.key, result);
-        warnings.push(...result.warnings);
         compiled = result;
       } catch (error) {
         // Only the file's own problems are remembered; a compile worker that could not start is not.
@@ -446,6 +445,8 @@ async function checkAndCompile(dir: string, cache?: CompileCache): Promise<Check
         }
       }
     }
+    // Quiz-quality warnings come with fresh compiles (`courses check` compiles everything).
+    for (const w of fresh.get(s.key)?.warnings ?? []) warnings.push({ ...w, file: s.file });
     if (compiled && s.intro) {
       for (const island of compiled.islands) {
         if (island.kind === "widget") continue;

@@ -6,7 +6,7 @@
  * frontmatter lines blanked, and `grayMatterOptions` below refuses every engine in case one
  * slips through anyway.
  */
-import { LineCounter, isAlias, isMap, isScalar, parseDocument, visit, type Node } from "yaml";
+import { LineCounter, isMap, isScalar, parseDocument, visit, type Node } from "yaml";
 import { sortErrors, type Point, type SourceError } from "./errors.server";
 
 export interface FrontmatterResult {
@@ -126,7 +126,7 @@ function parseYaml(
           );
       },
       Node(_, node: Node) {
-        if (!node.tag || isAlias(node)) return;
+        if (!node.tag) return;
         // The tag is written before the value on its line: report where the tag starts.
         const start = node.range?.[0] ?? 0;
         const lineStart = yamlText.lastIndexOf("\n", start - 1) + 1;

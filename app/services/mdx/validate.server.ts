@@ -234,7 +234,7 @@ export class Validator {
     private readonly widgetNames: ReadonlySet<string>,
   ) {}
 
-  error(at: { position?: { start: Point } } | Point | undefined, message: string) {
+  private error(at: { position?: { start: Point } } | Point | undefined, message: string) {
     const start = at && "line" in at ? at : at?.position?.start;
     this.errors.push({
       file: this.file,
