@@ -581,7 +581,7 @@ export function formatCourseErrors(errors: CourseError[], options: { dir?: strin
 export function describeRefusal(summary: Pick<SyncSummary, "errors" | "refused">): string {
   const errors = `${summary.errors.length} error${summary.errors.length === 1 ? "" : "s"}`;
   return summary.refused.length > 0
-    ? `${errors}: refused ${summary.refused.join(", ")} (the published versions stay live); the other courses were published.`
+    ? `${errors}: refused ${summary.refused.join(", ")} (any version published before stays live); the other courses were published.`
     : `${errors}: nothing was changed; the published versions stay live.`;
 }
 
