@@ -1,7 +1,7 @@
 // Production server: express + the Remix build. Kept in plain JavaScript so that it runs the
 // build as it is; everything with logic lives in the app and is reached through the build.
 import cluster from "node:cluster";
-import { createRequestHandler } from "@remix-run/express";
+import { createRequestHandler, writeReadableStreamToWritable } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 
@@ -9,7 +9,15 @@ const BUILD_PATH = "./build/server/index.js";
 
 export async function startServer() {
   const build = await import(BUILD_PATH);
-  const { onServerStart, isTrustedRequest } = build.entry.module;
+  const {
+    onServerStart,
+    isTrustedRequest,
+    everyResponseHeaders,
+    refuseByHeaders,
+    bodyLimitFor,
+    readBoundedBody,
+    tooLarge,
+  } = build.entry.module;
   const workers = Number(process.env.WEB_CONCURRENCY ?? 1);
 
   if (cluster.isPrimary) {
@@ -31,6 +39,11 @@ export async function startServer() {
 
   const app = express();
   app.disable("x-powered-by");
+  const headers = everyResponseHeaders();
+  app.use((req, res, next) => {
+    res.set(headers);
+    next();
+  });
   app.use(compression());
   app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
   app.use(express.static("build/client", { maxAge: "1h" }));
@@ -39,15 +52,53 @@ export async function startServer() {
     if (isTrustedRequest(req.method, req.get("origin"), expected)) return next();
     res.status(403).type("text/plain").send("Forbidden: this request did not come from Staffroom.");
   });
+  // Every body is bounded before it is read (request-body.server.ts), then handed to Remix whole.
+  app.use((req, res, next) => {
+    if (req.method === "GET" || req.method === "HEAD") return next();
+    const refuse = ({ status, message }) => {
+      // The rest of the body is not wanted: close the connection once the answer is out.
+      res.status(status).set("Connection", "close").type("text/plain").send(message);
+    };
+    const refusal = refuseByHeaders(req.path, req.headers);
+    if (refusal) return refuse(refusal);
+    readBoundedBody(req, bodyLimitFor(req.path)).then(
+      (body) => {
+        if (!body) return refuse(tooLarge(req.path));
+        req.body = body;
+        next();
+      },
+      () => req.destroy(),
+    );
+  });
   if (process.env.TRUST_PROXY) app.set("trust proxy", process.env.TRUST_PROXY);
-  app.all(
-    "*",
-    createRequestHandler({
-      build,
-      mode: process.env.NODE_ENV ?? "production",
-      getLoadContext: (req) => ({ clientIp: req.ip ?? "unknown" }),
-    }),
-  );
+  // Remix gets the body read above (the express adapter would read the request stream itself).
+  const handleRemix = createRequestHandler(build, process.env.NODE_ENV ?? "production");
+  app.all("*", async (req, res, next) => {
+    try {
+      const controller = new AbortController();
+      res.on("close", () => {
+        if (!res.writableFinished) controller.abort();
+      });
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) {
+        for (const one of [value ?? []].flat()) headers.append(name, one);
+      }
+      const request = new Request(`${req.protocol}://${req.get("host")}${req.originalUrl}`, {
+        method: req.method,
+        headers,
+        body: req.body,
+        signal: controller.signal,
+      });
+      const response = await handleRemix(request, { clientIp: req.ip ?? "unknown" });
+      res.statusMessage = response.statusText;
+      res.status(response.status);
+      for (const [name, value] of response.headers) res.append(name, value);
+      if (response.body) await writeReadableStreamToWritable(response.body, res);
+      else res.end();
+    } catch (error) {
+      next(error);
+    }
+  });
 
   const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST ?? "0.0.0.0";

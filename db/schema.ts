@@ -257,6 +257,19 @@ export interface RosterUploadsTable {
   created_at: string;
 }
 
+/** Failed-login counters per hashed (scope, account, address) key; times in epoch milliseconds. */
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  blocked_until: number;
+  expires_at: number;
+}
+
+/** Holds the person being erased, only inside the erasing transaction. */
+export interface ErasureInProgressTable {
+  user_id: number;
+}
+
 export interface Database {
   departments: DepartmentsTable;
   users: UsersTable;
@@ -278,6 +291,8 @@ export interface Database {
   assignments: AssignmentsTable;
   acknowledgements: AcknowledgementsTable;
   certificates: CertificatesTable;
+  login_throttle: LoginThrottleTable;
+  erasure_in_progress: ErasureInProgressTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -2,7 +2,7 @@ import { consumeToken, findLiveToken } from "~/models/tokens.server";
 import { countUsers, createUser, findUserByEmail, setPasswordHash } from "~/models/users.server";
 import { endAllSessions } from "~/utils/auth.server";
 import { hashPassword, passwordProblem } from "~/utils/password.server";
-import { attemptLogin } from "./login.server";
+import { attemptLogin, retryMessage } from "./login.server";
 
 export class AccountError extends Error {
   constructor(
@@ -63,7 +63,7 @@ export async function changeOwnPassword(
     throw new AccountError(
       "current",
       check.reason === "throttled"
-        ? `Too many failed attempts. Try again in ${Math.ceil(check.retryAfterMs / 60000)} minutes.`
+        ? retryMessage(check.retryAfterMs)
         : "That is not your current password.",
     );
   }

@@ -41,6 +41,7 @@ import type {
   QuizQuestionData,
 } from "~/components/mdx/islands";
 import { widgetPropChecks, widgets } from "~/components/mdx/widgets";
+import { HEADING_LINK, headingIds, rehypeHeadingIds, textOf } from "./mdx-heading-ids.server";
 
 export const MAX_SOURCE_BYTES = 200 * 1024;
 
@@ -196,6 +197,7 @@ interface MdNode {
   children?: MdNode[];
   value?: string;
   url?: string;
+  depth?: number;
   position?: { start: Point };
   data?: { estree?: EsNode };
 }
@@ -415,6 +417,9 @@ function isElement(node: MdNode): boolean {
 class Validator {
   readonly errors: SourceError[] = [];
   islandCount = 0;
+  private readonly headingId = headingIds();
+  private readonly headings = new Set<string>();
+  private readonly headingLinks: { link: string; at: Point | undefined; prop: string }[] = [];
   constructor(
     private readonly file: string,
     private readonly widgetNames: ReadonlySet<string>,
@@ -432,6 +437,15 @@ class Validator {
 
   run(root: MdNode) {
     this.walk(root, undefined, []);
+    for (const { link, at, prop } of this.headingLinks) {
+      if (!this.headings.has(link.slice(1))) {
+        const known = [...this.headings].map((h) => `#${h}`).join(", ");
+        this.error(
+          at,
+          `\`${prop}\` points to \`${link}\`, which is not a heading of this lesson${known ? ` (its headings: ${known})` : ""}`,
+        );
+      }
+    }
   }
 
   private walk(node: MdNode, parent: MdNode | undefined, ancestors: string[]) {
@@ -467,6 +481,12 @@ class Validator {
         if (problem) this.error(node, problem);
         break;
       }
+      case "heading":
+        // The same ids, in the same order, as rehypeHeadingIds gives the rendered headings.
+        if ((node.depth ?? 0) >= 2 && (node.depth ?? 0) <= 4) {
+          this.headings.add(this.headingId(textOf(node)));
+        }
+        break;
       case "mdxJsxFlowElement":
       case "mdxJsxTextElement":
         this.element(node, parent, ancestors);
@@ -672,6 +692,7 @@ class Validator {
           ok = false;
           continue;
         }
+        if (ps.headingLink) this.headingLinks.push({ link: String(value), at: at?.start, prop });
       } else if (isWidget) {
         if (["children", "dangerouslySetInnerHTML", "key", "ref", "style"].includes(prop)) {
           this.error(at?.start, `\`${prop}\` is not allowed on \`<${name}>\``);
@@ -726,6 +747,8 @@ function propProblem(spec: MdxPropSpec, value: Literal): string | undefined {
     if (spec.values && !spec.values.includes(value))
       return `must be one of ${spec.values.map((v) => `"${v}"`).join(", ")}`;
     if (spec.image) return imageProblem(value);
+    if (spec.headingLink && !HEADING_LINK.test(value))
+      return 'must be a link to a heading of this lesson, like "#returns-at-the-counter"';
   }
   if (typeof value === "number") {
     if (!Number.isFinite(value)) return "must be a finite number";
@@ -826,6 +849,7 @@ function buildQuiz(
   props: Record<string, unknown>,
 ): { island: QuizIsland; key: QuizAnswerKey } {
   const passMark = typeof props.passMark === "number" ? props.passMark : 0.8;
+  const feedback = props.feedback === "immediate" ? ("immediate" as const) : undefined;
   const questions: QuizQuestionData[] = [];
   const key: QuizAnswerKey = { passMark, questions: {} };
   let qn = 0;
@@ -851,10 +875,11 @@ function buildQuiz(
       promptHtml: escapeHtml(String(q.props.prompt ?? "")),
       multiple: correct.length > 1,
       choices,
+      ...(typeof q.props.revisit === "string" && { revisit: q.props.revisit }),
     });
     key.questions[qid] = { correct, explanationHtml };
   }
-  return { island: { kind: "quiz", id, passMark, questions }, key };
+  return { island: { kind: "quiz", id, passMark, ...(feedback && { feedback }), questions }, key };
 }
 
 function toJson(value: unknown): Record<string, unknown> {
@@ -882,7 +907,7 @@ async function compileNow(source: string, file: string): Promise<CompiledMdx> {
       mdxOptions(options) {
         // Replaces mdx-bundler's frontmatter plugins: the frontmatter is already blanked out.
         options.remarkPlugins = [remarkGfm, validate];
-        options.rehypePlugins = [];
+        options.rehypePlugins = [rehypeHeadingIds];
         return options;
       },
       esbuildOptions(options) {
@@ -999,7 +1024,8 @@ export function assessedHashOf(islands: IslandData[], answerKey: AnswerKey): str
           kind: "quiz",
           id: island.id,
           passMark: island.passMark,
-          questions: island.questions,
+          // Where a question points for revision is teaching, not assessment.
+          questions: island.questions.map(({ revisit: _revisit, ...question }) => question),
           correct: key
             ? Object.fromEntries(Object.entries(key.questions).map(([q, v]) => [q, v.correct]))
             : null,

@@ -4,6 +4,7 @@ import * as m0002 from "./0002_progress_staleness";
 import * as m0003 from "./0003_roster_audit";
 import * as m0004 from "./0004_assignments";
 import * as m0005 from "./0005_acknowledgements_certificates";
+import * as m0007 from "./0007_security";
 
 // A static index: file-system discovery of .ts migrations fails on Node 20.
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   "0003_roster_audit": m0003,
   "0004_assignments": m0004,
   "0005_acknowledgements_certificates": m0005,
+  "0007_security": m0007,
 };
