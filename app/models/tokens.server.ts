@@ -1,7 +1,8 @@
+import type { Transaction } from "kysely";
 import { db } from "~/utils/db.server";
 import { now, nowIso } from "~/utils/clock.server";
 import { newToken, sha256Hex as hashToken } from "~/utils/crypto.server";
-import type { OneTimeTokensTable } from "#db/schema";
+import type { Database, OneTimeTokensTable } from "#db/schema";
 
 type Purpose = OneTimeTokensTable["purpose"];
 
@@ -58,4 +59,18 @@ export async function consumeToken(token: string, purpose: Purpose): Promise<boo
     .where("expires_at", ">", nowIso())
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Every unused link of these people stops working, in the caller's transaction: a deactivated
+ * person's invitation or reset link must not come back to life if they are reactivated.
+ */
+export async function revokeTokensIn(trx: Transaction<Database>, userIds: number[]) {
+  if (userIds.length === 0) return;
+  await trx
+    .updateTable("one_time_tokens")
+    .set({ used_at: nowIso() })
+    .where("user_id", "in", userIds)
+    .where("used_at", "is", null)
+    .execute();
 }

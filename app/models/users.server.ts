@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { UserStatus } from "#db/schema";
 import { appendAudit, type Actor, type AuditEntry } from "~/models/audit.server";
+import { revokeTokensIn } from "~/models/tokens.server";
 import { db } from "~/utils/db.server";
 import { nowIso } from "~/utils/clock.server";
 
@@ -486,6 +487,10 @@ export async function applyRosterWrite(write: RosterWrite, actor: Actor): Promis
         after: { status: change.status },
       });
     }
+    await revokeTokensIn(
+      trx,
+      write.statusChanges.filter((c) => c.status === "deactivated").map((c) => c.id),
+    );
     await appendAudit(actor, write.summary ? [write.summary, ...audit] : audit, trx);
   });
 }
