@@ -67,6 +67,16 @@ export async function countUsers(): Promise<number> {
   return Number(row.n);
 }
 
+/** How many people (deactivated and erased ones included) have this name, in any case. */
+export async function countUsersNamed(name: string): Promise<number> {
+  const row = await db
+    .selectFrom("users")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where(sql`lower(name)`, "=", name.toLowerCase())
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export async function setPasswordHash(userId: number, passwordHash: string) {
   await db
     .updateTable("users")
