@@ -30,15 +30,15 @@ const HOUR = 60 * MINUTE;
 /**
  * Failures allowed before attempts wait, the first wait, and its ceiling; each further failure
  * doubles the wait. The pair (one account from one address) is throttled tightly: that is a
- * guesser. The account from anywhere only loosely, so that guessers elsewhere can delay its owner
- * by a minute at most, never lock them out. The address across accounts catches spraying; it
- * never delays an account that has logged in from that address before, so one guesser behind a
- * shared proxy (TRUST_PROXY unset) cannot lock out the colleagues who share its address.
+ * guesser. The account from anywhere and the address across accounts (spraying) only loosely,
+ * so that guessers elsewhere, or one guesser behind a proxy everyone shares (TRUST_PROXY unset),
+ * can delay others by a minute at most and never lock them out. The address limit also never
+ * delays an account that has logged in from that address before.
  */
 export const THROTTLE = {
   pair: { free: 5, firstWaitMs: 30 * SECOND, maxWaitMs: 15 * MINUTE },
   account: { free: 20, firstWaitMs: SECOND, maxWaitMs: MINUTE },
-  address: { free: 50, firstWaitMs: SECOND, maxWaitMs: 15 * MINUTE },
+  address: { free: 50, firstWaitMs: SECOND, maxWaitMs: MINUTE },
 } as const;
 /** A count is forgotten this long after its latest failure. */
 const FAILURE_WINDOW_MS = HOUR;

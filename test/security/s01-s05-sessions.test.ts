@@ -1,0 +1,97 @@
+import { beforeAll, describe, expect, test, vi } from "vitest";
+import { createUser } from "~/models/users.server";
+import {
+  ABSOLUTE_TIMEOUT_MS,
+  createSessionCookie,
+  endAllSessions,
+  getViewerOrNull,
+  IDLE_TIMEOUT,
+  logout,
+} from "~/utils/auth.server";
+import { sha256Hex } from "~/utils/crypto.server";
+import { hashPassword } from "~/utils/password.server";
+import { migratedDatabase } from "../helpers/db";
+
+// S1–S5: sessions. The cookie attributes under an https ORIGIN (S2's __Host- and Secure) are
+// checked against a running server in s11-headers.test.ts.
+
+let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
+let userId: number;
+
+const tokenOf = (cookie: string) => cookie.split(";")[0]!.split("=")[1]!;
+const requestWith = (cookie: string) =>
+  new Request("http://localhost/", { headers: { Cookie: cookie.split(";")[0]! } });
+
+beforeAll(async () => {
+  ({ sqlite } = await migratedDatabase());
+  userId = await createUser({
+    email: "Ann@Example.com",
+    name: "Ann Example",
+    departmentId: null,
+    passwordHash: await hashPassword("correct horse battery"),
+  });
+});
+
+describe("sessions", () => {
+  test("S1 the cookie carries a 256-bit token and the database only its SHA-256", async () => {
+    const token = tokenOf(await createSessionCookie(userId));
+    expect(Buffer.from(token, "base64url").length).toBeGreaterThanOrEqual(32);
+    const ids = (sqlite.prepare("select id from sessions").all() as { id: string }[]).map(
+      (r) => r.id,
+    );
+    expect(ids).toContain(sha256Hex(token));
+    expect(ids).not.toContain(token);
+  });
+
+  test("S2 the cookie is HttpOnly and SameSite=Lax, and not Secure on a plain-http localhost", async () => {
+    const cookie = await createSessionCookie(userId);
+    expect(cookie).toMatch(/^staffroom_session=/);
+    expect(cookie).toMatch(/; HttpOnly/);
+    expect(cookie).toMatch(/; SameSite=Lax/);
+    expect(cookie).toMatch(/; Path=\//);
+    expect(cookie).not.toMatch(/Secure/);
+  });
+
+  test("S3 idle and absolute timeouts (fake clock)", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const idle = await createSessionCookie(userId);
+      vi.setSystemTime(Date.now() + IDLE_TIMEOUT.milliseconds() + 1000);
+      expect(await getViewerOrNull(requestWith(idle))).toBeNull();
+
+      const busy = await createSessionCookie(userId);
+      // Active every hour: the idle limit slides, the absolute one does not.
+      const start = Date.now();
+      while (Date.now() - start < ABSOLUTE_TIMEOUT_MS - 60 * 60 * 1000) {
+        vi.setSystemTime(Date.now() + 60 * 60 * 1000);
+        expect(await getViewerOrNull(requestWith(busy))).not.toBeNull();
+      }
+      vi.setSystemTime(start + ABSOLUTE_TIMEOUT_MS + 1000);
+      expect(await getViewerOrNull(requestWith(busy))).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test("S4 no session fixation: every login gets a new token, and a forged one is no session", async () => {
+    const first = tokenOf(await createSessionCookie(userId));
+    const second = tokenOf(await createSessionCookie(userId));
+    expect(first).not.toBe(second);
+    expect(await getViewerOrNull(requestWith("staffroom_session=forged"))).toBeNull();
+  });
+
+  test("S5 logout ends the session at once", async () => {
+    const cookie = await createSessionCookie(userId);
+    expect((await getViewerOrNull(requestWith(cookie)))?.email).toBe("ann@example.com");
+    expect(await logout(requestWith(cookie))).toMatch(/Max-Age=0/);
+    expect(await getViewerOrNull(requestWith(cookie))).toBeNull();
+  });
+
+  test("S5 ending all sessions (deactivation, a password change) ends every one of them", async () => {
+    const a = await createSessionCookie(userId);
+    const b = await createSessionCookie(userId);
+    await endAllSessions(userId);
+    expect(await getViewerOrNull(requestWith(a))).toBeNull();
+    expect(await getViewerOrNull(requestWith(b))).toBeNull();
+  });
+});
