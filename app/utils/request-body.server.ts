@@ -73,7 +73,10 @@ export function refuseByHeaders(path: string, headers: IncomingHttpHeaders): Bod
   }
   const encoding = (headers["content-encoding"] ?? "identity").trim().toLowerCase();
   if (encoding !== "identity") {
-    return { status: 415, message: `Staffroom does not accept ${encoding}-encoded request bodies.` };
+    return {
+      status: 415,
+      message: `Staffroom does not accept ${encoding}-encoded request bodies.`,
+    };
   }
   if (Number(headers["content-length"] ?? 0) > bodyLimitFor(path)) return tooLarge(path);
   return null;

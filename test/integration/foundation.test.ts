@@ -1,8 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { migratedDatabase } from "../helpers/db";
-import { Browser } from "../helpers/http";
-import { email, loggedIn, PASSWORD, seedPeople } from "../helpers/people";
+import { email, loggedIn, seedPeople } from "../helpers/people";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;

@@ -8,7 +8,7 @@ import { stageRosterUpload } from "~/models/roster-uploads.server";
 import { createRule, recomputeAssignments, waive } from "~/services/assignments.server";
 import { syncCourses } from "~/services/courses.server";
 import { issueSetPasswordLink } from "~/services/invitations.server";
-import { erasePerson, exportPerson, PrivacyError } from "~/services/privacy.server";
+import { erasePerson, PrivacyError } from "~/services/privacy.server";
 import { notFinishedList, summarise } from "~/services/reports.server";
 import { createSessionCookie } from "~/utils/auth.server";
 import { nowIso } from "~/utils/clock.server";
