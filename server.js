@@ -9,15 +9,8 @@ const BUILD_PATH = "./build/server/index.js";
 
 export async function startServer() {
   const build = await import(BUILD_PATH);
-  const {
-    onServerStart,
-    isTrustedRequest,
-    everyResponseHeaders,
-    refuseByHeaders,
-    bodyLimitFor,
-    readBoundedBody,
-    tooLarge,
-  } = build.entry.module;
+  const { onServerStart, isTrustedRequest, everyResponseHeaders, bodyPolicy, readBoundedBody } =
+    build.entry.module;
   const workers = Number(process.env.WEB_CONCURRENCY ?? 1);
 
   if (cluster.isPrimary) {
@@ -54,21 +47,22 @@ export async function startServer() {
   });
   // Every body is bounded before it is read (request-body.server.ts), then handed to Remix whole.
   app.use((req, res, next) => {
-    if (req.method === "GET" || req.method === "HEAD") return next();
+    if (["GET", "HEAD", "OPTIONS"].includes(req.method)) return next();
     const refuse = ({ status, message }) => {
       // The rest of the body is not wanted: close the connection once the answer is out.
       res.status(status).set("Connection", "close").type("text/plain").send(message);
     };
-    const refusal = refuseByHeaders(req.path, req.headers);
-    if (refusal) return refuse(refusal);
-    readBoundedBody(req, bodyLimitFor(req.path)).then(
-      (body) => {
-        if (!body) return refuse(tooLarge(req.path));
-        req.body = body;
-        next();
-      },
-      () => req.destroy(),
-    );
+    bodyPolicy(req.path, req.headers).then((policy) => {
+      if (policy.refusal) return refuse(policy.refusal);
+      readBoundedBody(req, policy.limit).then(
+        (body) => {
+          if (!body) return refuse(policy.tooLarge);
+          req.body = body;
+          next();
+        },
+        () => req.destroy(),
+      );
+    }, next);
   });
   if (process.env.TRUST_PROXY) app.set("trust proxy", process.env.TRUST_PROXY);
   // Remix gets the body read above (the express adapter would read the request stream itself).

@@ -10,12 +10,7 @@ import { newNonce, pageSecurityHeaders } from "~/utils/security-headers.server";
 // Used by server.js, which only sees the build.
 export { onServerStart } from "~/services/startup.server";
 export { isTrustedRequest } from "~/utils/csrf.server";
-export {
-  bodyLimitFor,
-  readBoundedBody,
-  refuseByHeaders,
-  tooLarge,
-} from "~/utils/request-body.server";
+export { bodyPolicy, readBoundedBody } from "~/utils/request-body.server";
 export { everyResponseHeaders } from "~/utils/security-headers.server";
 
 const ABORT_DELAY = 5_000;

@@ -3,6 +3,7 @@
 // grows past it while streaming (chunked, or a lying client) is refused when it does.
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { MAX_ROSTER_BYTES } from "~/services/roster-import.server";
+import { getViewerOrNull } from "./auth.server";
 
 /** Every form in Staffroom fits easily: the largest is a lesson's quiz. */
 export const FORM_BODY_LIMIT = 64 * 1024;
@@ -31,13 +32,7 @@ function uploadOf(path: string) {
   return Object.hasOwn(UPLOAD_LIMITS, route) ? UPLOAD_LIMITS[route] : undefined;
 }
 
-/** The most bytes a request body to this path may have. */
-export function bodyLimitFor(path: string): number {
-  return uploadOf(path)?.bytes ?? FORM_BODY_LIMIT;
-}
-
-export function tooLarge(path: string): BodyRefusal {
-  const upload = uploadOf(path);
+function tooLarge(upload: { what: string } | undefined): BodyRefusal {
   return {
     status: 413,
     message: upload
@@ -46,40 +41,61 @@ export function tooLarge(path: string): BodyRefusal {
   };
 }
 
+export type BodyPolicy =
+  | { refusal: BodyRefusal }
+  /** Read at most `limit` bytes; answer `tooLarge` past that. */
+  | { limit: number; tooLarge: BodyRefusal };
+
 /**
- * Refuses a request by its headers alone: a content type Staffroom's forms never send (415), a
- * multipart body without a boundary (400), a compressed body (415), or a declared length over
- * the limit (413). Null when the body may be read.
+ * Decides from the headers alone: a content type Staffroom's forms never send (415), a multipart
+ * body without a boundary (400), a compressed body (415), or a declared length over the limit
+ * (413); otherwise how much may be read. Files are taken from signed-in admins only, so that
+ * nobody else can make the server hold more than a form's worth of bytes.
  */
-export function refuseByHeaders(path: string, headers: IncomingHttpHeaders): BodyRefusal | null {
+export async function bodyPolicy(path: string, headers: IncomingHttpHeaders): Promise<BodyPolicy> {
   const [type = "", ...params] = (headers["content-type"] ?? "")
     .split(";")
     .map((part) => part.trim());
   const mediaType = type.toLowerCase();
-  const upload = uploadOf(path);
-  if (mediaType === MULTIPART_TYPE && upload) {
+  const route = uploadOf(path);
+  if (mediaType === MULTIPART_TYPE && route) {
     const boundary = params.some((p) => /^boundary=("?)[^"]{1,70}\1$/i.test(p));
     if (!boundary) {
       return {
-        status: 400,
-        message: "This upload is malformed: multipart/form-data needs a boundary.",
+        refusal: {
+          status: 400,
+          message: "This upload is malformed: multipart/form-data needs a boundary.",
+        },
       };
     }
   } else if (mediaType !== FORM_TYPE) {
     return {
-      status: 415,
-      message: `Staffroom accepts forms only: send ${FORM_TYPE}${upload ? ` (or ${MULTIPART_TYPE} for ${upload.what})` : ""}, not ${mediaType ? `"${mediaType}"` : "a body without a content type"}.`,
+      refusal: {
+        status: 415,
+        message: `Staffroom accepts forms only: send ${FORM_TYPE}${route ? ` (or ${MULTIPART_TYPE} for ${route.what})` : ""}, not ${mediaType ? `"${mediaType}"` : "a body without a content type"}.`,
+      },
     };
   }
   const encoding = (headers["content-encoding"] ?? "identity").trim().toLowerCase();
   if (encoding !== "identity") {
     return {
-      status: 415,
-      message: `Staffroom does not accept ${encoding}-encoded request bodies.`,
+      refusal: {
+        status: 415,
+        message: `Staffroom does not accept ${encoding}-encoded request bodies.`,
+      },
     };
   }
-  if (Number(headers["content-length"] ?? 0) > bodyLimitFor(path)) return tooLarge(path);
-  return null;
+  const upload = route && (await isAdmin(headers)) ? route : undefined;
+  const limit = upload?.bytes ?? FORM_BODY_LIMIT;
+  if (Number(headers["content-length"] ?? 0) > limit) return { refusal: tooLarge(upload) };
+  return { limit, tooLarge: tooLarge(upload) };
+}
+
+async function isAdmin(headers: IncomingHttpHeaders): Promise<boolean> {
+  const request = new Request("http://staffroom.invalid/", {
+    headers: { Cookie: headers.cookie ?? "" },
+  });
+  return (await getViewerOrNull(request))?.isAdmin ?? false;
 }
 
 /**

@@ -128,6 +128,16 @@ describe("S15 bodies are bounded before they are read", () => {
     expect(answer.body).toContain("the limit is 10 MB");
     expect(stored()).toEqual(before);
   });
+
+  test("S15 only a signed-in admin may send a file's worth: anyone else gets the form limit", async () => {
+    const ann = await as("ann");
+    for (const cookie of ["", ann.cookie]) {
+      const answer = await slowUpload("/admin/import", 1024 * 1024, false, cookie);
+      expect(answer.status).toBe(413);
+      expect(answer.body).toContain("at most 64 KB");
+      expect(answer.sentBeforeAnswer).toBeLessThan(1024 * 1024);
+    }
+  });
 });
 
 describe("S15 content types the forms never send get 415 or 400, never 500", () => {
