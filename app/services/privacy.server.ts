@@ -64,11 +64,18 @@ export async function exportPerson(actor: Actor, who: string | number) {
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, "\\$&");
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** A mention as a whole word (not inside a longer name), in any case, as written and as JSON. */
-function mentionsOf(text: string, replacement: string): Mention[] {
+/** What may not touch a mention on either side: an email inside a longer one is someone else's. */
+const BOUNDS = {
+  name: { before: "[\\p{L}\\p{N}]", after: "[\\p{L}\\p{N}]" },
+  email: { before: "[\\p{L}\\p{N}._%+-]", after: "[\\p{L}\\p{N}_-]|\\.[\\p{L}\\p{N}]" },
+};
+
+/** A whole mention (not part of a longer name or address), in any case, as written and as JSON. */
+function mentionsOf(text: string, replacement: string, bounds: keyof typeof BOUNDS): Mention[] {
+  const { before, after } = BOUNDS[bounds];
   const forms = [...new Set([text, JSON.stringify(text).slice(1, -1)])];
   return forms.map((form) => {
-    const pattern = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(form)}(?![\\p{L}\\p{N}])`, "giu");
+    const pattern = new RegExp(`(?<!${before})${escapeRegExp(form)}(?!${after})`, "giu");
     return {
       like: `%${escapeLike(form)}%`,
       replace: (value) => value.replace(pattern, replacement),
@@ -107,8 +114,8 @@ export async function erasePerson(actor: Actor, who: string | number): Promise<E
   // A name someone else also has cannot be told apart in free text: it stays there.
   const nameReplaced = (await countUsersNamed(person.name)) === 1;
   const mentions = [
-    ...mentionsOf(person.email, anonymous.email),
-    ...(nameReplaced ? mentionsOf(person.name, anonymous.name) : []),
+    ...mentionsOf(person.email, anonymous.email, "email"),
+    ...(nameReplaced ? mentionsOf(person.name, anonymous.name, "name") : []),
   ];
   const { result: touched, checkpointed } = await withSecureDelete(() =>
     eraseInOneTransaction(

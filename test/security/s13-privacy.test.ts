@@ -30,6 +30,9 @@ const PEOPLE = [
   { key: "ann", name: "Ann Able", dept: "Sales", manager: "mia" },
   { key: "wes", name: "Wesley Marchbanks", dept: "Sales", manager: "mia" },
   { key: "bo", name: "Bo Baker", dept: "Warehouse" },
+  { key: "zed", name: "Zedekiah Pomfrey", dept: "Warehouse" },
+  // Zed's email inside a longer address, his name inside a longer one: not his to erase.
+  { key: "ex.zed", name: "Zedekiah Pomfreyson", dept: "Warehouse" },
 ] as const;
 const mail = (key: string) => `${key}@${DOMAIN}`;
 
@@ -253,6 +256,24 @@ describe("S13 erase", () => {
         )
         .all(vera),
     ).toEqual([{ actor: mail("ada"), subject: `erased-${vera}@erased.invalid` }]);
+  });
+
+  test("S13 erasure replaces whole mentions only: a longer address or name that contains theirs is someone else's", async () => {
+    const zed = ids.get("zed")!;
+    const bo = sqlite
+      .prepare("select id from assignments where user_id = ? limit 1 offset 1")
+      .get(ids.get("bo")) as { id: number };
+    const reason = `Zedekiah Pomfrey, ZED@privacy.example and ex.zed@privacy.example (Zedekiah Pomfreyson) agreed`;
+    await waive(ids.get("bo")!, bo.id, reason, ids.get("ada")!);
+    await erasePerson(ada(), mail("zed"));
+    expect(sqlite.prepare("select waived_reason from assignments where id = ?").get(bo.id)).toEqual(
+      {
+        waived_reason: `Erased person ${zed}, erased-${zed}@erased.invalid and ex.zed@privacy.example (Zedekiah Pomfreyson) agreed`,
+      },
+    );
+    expect(
+      sqlite.prepare("select email, name from users where id = ?").get(ids.get("ex.zed")),
+    ).toEqual({ email: mail("ex.zed"), name: "Zedekiah Pomfreyson" });
   });
 
   test("S13 the append-only tables stay append-only outside an erasure", () => {
