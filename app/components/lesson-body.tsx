@@ -244,7 +244,11 @@ export function QuizForm({ quiz, versionId, result, state, error, readOnly }: Qu
                   {r ? (
                     <div id={feedbackId} className="quiz-feedback">
                       <p className="quiz-feedback__verdict">
-                        {r.correct ? "Correct." : "Not quite: revisit this one."}
+                        {r.correct
+                          ? "Correct."
+                          : result?.reveal === "revisit"
+                            ? "Not quite: revisit this one."
+                            : "Not quite."}
                       </p>
                       {r.explanationHtml ? (
                         <div
