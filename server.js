@@ -32,9 +32,9 @@ export async function startServer() {
 
   const app = express();
   app.disable("x-powered-by");
-  const headers = everyResponseHeaders();
+  const securityHeaders = everyResponseHeaders();
   app.use((req, res, next) => {
-    res.set(headers);
+    res.set(securityHeaders);
     next();
   });
   app.use(compression());
