@@ -9,6 +9,7 @@
  */
 import { SYSTEM_ACTOR } from "~/models/audit.server";
 import fs from "node:fs";
+import { stringify } from "csv-stringify/sync";
 import path from "node:path";
 import { migrateToLatest } from "#db/migrate";
 import { createRule, recomputeAssignments, waive } from "~/services/assignments.server";
@@ -112,6 +113,15 @@ export function referenceRoster(asOf = now()): RosterRow[] {
     rows.push(person(manager.department, "Team Member", manager.email));
   }
   return rows;
+}
+
+/** The roster as a CSV file, reports listed before their managers (the harder order). */
+export function referenceRosterCsv(): { rows: RosterRow[]; csv: Buffer } {
+  const rows = referenceRoster().reverse();
+  return {
+    rows,
+    csv: Buffer.from(stringify(rows, { header: true, record_delimiter: "\r\n" }), "utf8"),
+  };
 }
 
 /**
@@ -271,6 +281,9 @@ async function build(file: string): Promise<void> {
   sqlite.close();
 }
 
+/** Where the reference database is kept (built by `openReferenceOrg()`). */
+export const referenceOrgFile = () => path.join(DATA_DIR, `reference-org-v${GENERATOR_VERSION}.db`);
+
 /**
  * Points this process at the reference database (building it on first use, about half a minute)
  * and brings its assignments up to date. The rules date from 90 days ago: the default (every
@@ -278,7 +291,7 @@ async function build(file: string): Promise<void> {
  */
 export async function openReferenceOrg(): Promise<{ file: string; built: boolean }> {
   fs.mkdirSync(DATA_DIR, { recursive: true });
-  const file = path.join(DATA_DIR, `reference-org-v${GENERATOR_VERSION}.db`);
+  const file = referenceOrgFile();
   let built = false;
   if (!fs.existsSync(file) || readVersion(file) !== GENERATOR_VERSION) {
     await build(file);

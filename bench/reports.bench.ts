@@ -3,8 +3,9 @@
  * courses × 10 lessons), and the longest event-loop stall while it runs. P3: the full
  * person × course CSV export, streamed to the end.
  */
-import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { performance } from "node:perf_hooks";
 import { REFERENCE, openReferenceOrg } from "./reference-org";
+import { watchStalls } from "./stalls";
 import type { BenchResult } from "./types";
 
 const RUNS = 20;
@@ -50,8 +51,7 @@ export async function run(): Promise<BenchResult[]> {
   for (const filter of filters) await leadershipReport(filter); // warm the page cache
   (globalThis as { gc?: () => void }).gc?.();
 
-  const stalls = monitorEventLoopDelay({ resolution: 1 });
-  stalls.enable();
+  const stalls = watchStalls();
   const times = filters.map(() => [] as number[]);
   for (let i = 0; i < RUNS; i++) {
     for (const [f, filter] of filters.entries()) {
@@ -61,7 +61,7 @@ export async function run(): Promise<BenchResult[]> {
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
-  stalls.disable();
+  const longestStall = stalls.stop();
 
   const exportStart = performance.now();
   const { stream } = await csvExport("matrix", parseReportFilter(new URLSearchParams()), leader);
@@ -81,32 +81,43 @@ export async function run(): Promise<BenchResult[]> {
     ...(built ? [{ name: "reference organisation built", value: setupMs, unit: "ms" }] : []),
     { name: "recompute assignments (no change)", value: recomputeMs, unit: "ms", budget: 1000 },
     {
-      name: "P2 leadership report, no filter (median)",
+      id: "P2",
+      name: "leadership report, no filter (median)",
       value: median(times[0]!),
       unit: "ms",
       budget: 50,
     },
     {
-      name: "P2 leadership report, overdue (median)",
+      id: "P2",
+      name: "leadership report, overdue (median)",
       value: median(times[1]!),
       unit: "ms",
       budget: 50,
     },
     {
-      name: "P2 leadership report, course + department (median)",
+      id: "P2",
+      name: "leadership report, course + department (median)",
       value: median(times[2]!),
       unit: "ms",
       budget: 50,
     },
     {
-      name: "P2 leadership report, a head's whole team, page 3 (median)",
+      id: "P2",
+      name: "leadership report, a head's whole team, page 3 (median)",
       value: median(times[3]!),
       unit: "ms",
       budget: 50,
     },
-    { name: "P2 longest event-loop stall", value: stalls.max / 1e6, unit: "ms", budget: 50 },
     {
-      name: `P3 full CSV export, streamed (${lines - 1} rows, ${(bytes / 1e6).toFixed(1)} MB)`,
+      id: "P2",
+      name: "longest event-loop stall over those reports",
+      value: longestStall,
+      unit: "ms",
+      budget: 50,
+    },
+    {
+      id: "P3",
+      name: `full CSV export, streamed (${lines - 1} rows, ${(bytes / 1e6).toFixed(1)} MB)`,
       value: exportMs,
       unit: "ms",
       budget: 1000,

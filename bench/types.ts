@@ -7,4 +7,8 @@ export interface BenchResult {
   budget?: number;
   /** "lower" (default): the value must be at most the budget; "higher": at least. */
   better?: "lower" | "higher";
+  /** Which DESIGN budget the figure belongs to (P1…P6), if any. */
+  id?: string;
+  /** What the figure is made of (the two rates behind a ratio, percentiles…). */
+  detail?: string;
 }

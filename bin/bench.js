@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // `npm run bench`: runs every bench/*.bench.ts module's exported `run()` in its own process (a
 // fresh heap and database handle each; tsx as for bin/staffroom.js), then prints one table of the
-// figures against their DESIGN budgets. Exits 1 when a budget is missed or a module fails.
+// figures against their DESIGN budgets (P1–P6), also written as JSON to bench/results.json. Exits 1
+// when a budget is missed or a module fails.
 // `npm run bench -- reports` runs only the modules whose file name contains "reports".
+// A module may also export `prepare()`: it runs first, in a process of its own (to build shared
+// data without fixing the measuring process's environment).
 import { fork } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -13,10 +17,10 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 if (process.argv[2] === "--module") {
   const { register } = await import("tsx/esm/api");
   register({ tsconfig: path.join(root, "tsconfig.json") });
-  const file = process.argv[3];
+  const [file, phase] = process.argv.slice(3);
   try {
     const mod = await import(pathToFileURL(file).href);
-    const results = await mod.run();
+    const results = phase === "prepare" ? (await mod.prepare(), []) : await mod.run();
     process.send({ results });
   } catch (error) {
     process.send({
@@ -34,10 +38,13 @@ const modules = fs
   .filter((name) => only.length === 0 || only.some((o) => name.includes(o)))
   .sort();
 
-function runModule(file) {
+const exportsPrepare = (file) =>
+  /export (async )?function prepare\b/.test(fs.readFileSync(file, "utf8"));
+
+function runModule(file, phase = "run") {
   return new Promise((resolve) => {
     let message;
-    const child = fork(fileURLToPath(import.meta.url), ["--module", file], {
+    const child = fork(fileURLToPath(import.meta.url), ["--module", file, phase], {
       cwd: root,
       // Modules may call gc() between building their data and measuring, so that a collection of
       // the builder's garbage does not land inside a measurement.
@@ -52,35 +59,53 @@ function runModule(file) {
   });
 }
 
-const rows = [];
+const results = [];
 let failed = false;
+const loadBefore = os.loadavg();
 for (const name of modules) {
   const started = Date.now();
   process.stderr.write(`Running bench/${name}…\n`);
-  const outcome = await runModule(path.join(dir, name));
+  const file = path.join(dir, name);
+  const prepared = exportsPrepare(file) ? await runModule(file, "prepare") : {};
+  const outcome = prepared.error ? prepared : await runModule(file);
   process.stderr.write(`  done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  const module = name.replace(/\.bench\.ts$/, "");
   if (outcome.error) {
     failed = true;
-    rows.push([name, "error", "", "", "FAIL"]);
+    results.push({ module, name: "did not finish", pass: false, error: outcome.error });
     console.error(`bench/${name} failed:\n${outcome.error}`);
     continue;
   }
   for (const r of outcome.results) {
     const higher = r.better === "higher";
-    const pass =
-      r.budget === undefined
-        ? ""
-        : (higher ? r.value >= r.budget : r.value <= r.budget)
-          ? "pass"
-          : "FAIL";
-    if (pass === "FAIL") failed = true;
-    const figure = r.value >= 100 ? r.value.toFixed(0) : r.value.toFixed(1);
-    const budget = r.budget === undefined ? "" : `${higher ? "≥" : "≤"} ${r.budget} ${r.unit}`;
-    rows.push([r.name, `${figure} ${r.unit}`, budget, name.replace(/\.bench\.ts$/, ""), pass]);
+    const hasBudget = r.budget !== undefined;
+    const pass = hasBudget ? (higher ? r.value >= r.budget : r.value <= r.budget) : undefined;
+    if (pass === false) failed = true;
+    const ratio = hasBudget && r.budget !== 0 ? r.value / r.budget : undefined;
+    results.push({ module, ...r, ratio, pass });
   }
 }
 
-const header = ["Measure", "Value", "Budget", "Module", "Result"];
+const number = (n) =>
+  typeof n !== "number"
+    ? "n/a"
+    : Math.abs(n) >= 100
+      ? n.toFixed(0)
+      : Math.abs(n) >= 10
+        ? n.toFixed(1)
+        : n.toFixed(2);
+const withUnit = (n, unit) => (unit === "×" ? `${number(n)}×` : `${number(n)} ${unit}`.trimEnd());
+const rows = results.map((r) => [
+  r.id ?? "",
+  r.name,
+  r.value === undefined ? "" : withUnit(r.value, r.unit),
+  r.budget === undefined
+    ? ""
+    : `${r.better === "higher" ? "≥" : "≤"} ${withUnit(r.budget, r.unit)}`,
+  r.ratio === undefined ? "" : r.ratio.toFixed(2),
+  r.pass === undefined ? "" : r.pass ? "pass" : "FAIL",
+]);
+const header = ["", "Figure", "Value", "Budget", "Value ÷ budget", "Result"];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (cells) =>
   cells
@@ -89,4 +114,21 @@ const line = (cells) =>
     .trimEnd();
 console.log(`\n${line(header)}\n${line(widths.map((w) => "-".repeat(w)))}`);
 for (const row of rows) console.log(line(row));
+const details = results.filter((r) => r.detail);
+if (details.length > 0) {
+  console.log("");
+  for (const r of details) console.log(`${r.id ? `${r.id} ` : ""}${r.name}: ${r.detail}`);
+}
+
+const run = {
+  at: new Date().toISOString(),
+  node: process.version,
+  cpus: os.cpus().length,
+  loadAverage: { before: loadBefore, after: os.loadavg() },
+  modules: modules.map((m) => m.replace(/\.bench\.ts$/, "")),
+};
+fs.writeFileSync(path.join(dir, "results.json"), `${JSON.stringify({ run, results }, null, 2)}\n`);
+console.log(
+  `\nWritten to bench/results.json (load average ${loadBefore.map((l) => l.toFixed(1)).join(" ")} at the start).`,
+);
 process.exitCode = failed ? 1 : 0;

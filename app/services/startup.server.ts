@@ -6,6 +6,7 @@ import { recomputeAssignments } from "~/services/assignments.server";
 import { describeRefusal, formatCourseErrors, syncCourses } from "~/services/courses.server";
 import { schedule } from "~/services/jobs.server";
 import { purgeExpiredSessions } from "~/services/session.server";
+import { assertBenchmarkSwitchIsLocal } from "~/utils/benchmark.server";
 import { closeDatabase, writeTransaction } from "~/utils/db.server";
 import { env, publicOrigin } from "~/utils/env.server";
 
@@ -15,6 +16,7 @@ const HOUR_MS = 60 * 60 * 1000;
 /** Runs once per server start, before any request: migrate, load courses, offer the first-admin link. */
 export async function onServerStart(): Promise<void> {
   const { coursesDir, orgTimeZone } = env();
+  assertBenchmarkSwitchIsLocal();
   const applied = await migrateToLatest();
   if (applied.length > 0) console.log(`Applied migrations: ${applied.join(", ")}`);
 

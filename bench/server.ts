@@ -1,0 +1,114 @@
+/**
+ * The server as production runs it (`node server.js`, NODE_ENV=production, the built app), on a
+ * free loopback port, with the benchmark routes switched on (app/utils/benchmark.server.ts).
+ * Where the data lives is `databaseEnv()`'s business: the one place an engine switch would go.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import { performance } from "node:perf_hooks";
+
+export interface BenchServer {
+  url: string;
+  /** Milliseconds from spawn to the first `/healthz` 200. */
+  startMs: number;
+  logs: () => string;
+  stop: () => Promise<void>;
+}
+
+export interface ServerOptions {
+  databasePath: string;
+  coursesDir?: string;
+  /** WEB_CONCURRENCY; 1 by default, as in production. */
+  workers?: number;
+  /** Extra node flags, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** The environment that points a server at its data. */
+export const databaseEnv = (databasePath: string) => ({ DATABASE_PATH: databasePath });
+
+/** GET over a fresh connection (so that, with several workers, each call may reach another). */
+export function getJson<T>(url: string): Promise<{ status: number; body: T }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false }, (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as T });
+          } catch {
+            resolve({ status: res.statusCode ?? 0, body: undefined as T });
+          }
+        });
+      })
+      .on("error", reject);
+  });
+}
+
+export async function startBenchServer(options: ServerOptions): Promise<BenchServer> {
+  if (!fs.existsSync("build/server/index.js")) {
+    throw new Error("No build found: run `npm run build` first.");
+  }
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let output = "";
+  const started = performance.now();
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), "server.js"], {
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      ORIGIN: url,
+      WEB_CONCURRENCY: String(options.workers ?? 1),
+      STAFFROOM_BENCHMARK: "1",
+      ...(options.coursesDir ? { COURSES_DIR: options.coursesDir } : {}),
+      ...databaseEnv(options.databasePath),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`The server exited early:\n${output}`);
+    const healthy = await getJson(`${url}/healthz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (healthy) break;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`The server did not become healthy within 60 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const startMs = performance.now() - started;
+  return {
+    url,
+    startMs,
+    logs: () => output,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
