@@ -2,7 +2,6 @@ import { PassThrough } from "node:stream";
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
-import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "~/components/nonce";
 import { newNonce, pageSecurityHeaders } from "~/utils/security-headers.server";
@@ -17,6 +16,11 @@ export { everyResponseHeaders } from "~/utils/security-headers.server";
 
 const ABORT_DELAY = 5_000;
 
+/**
+ * The whole document is rendered before the answer starts: no page defers data, so streaming
+ * would only split one page into dozens of writes, each flushed through compression on its own.
+ * One body is compressed once and sent with its length.
+ */
 export default function handleRequest(
   request: Request,
   responseStatusCode: number,
@@ -30,9 +34,8 @@ export default function handleRequest(
       responseHeaders.set(name, value);
     }
   }
-  const waitForAll = isbot(request.headers.get("user-agent") ?? "");
 
-  return new Promise((resolve, reject) => {
+  return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
     const { pipe, abort } = renderToPipeableStream(
       <NonceProvider value={nonce}>
@@ -45,19 +48,24 @@ export default function handleRequest(
       </NonceProvider>,
       {
         nonce,
-        [waitForAll ? "onAllReady" : "onShellReady"]() {
+        onShellReady() {
           shellRendered = true;
+        },
+        onAllReady() {
+          const chunks: Buffer[] = [];
           const body = new PassThrough();
-          responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-          resolve(
-            new Response(createReadableStreamFromReadable(body), {
-              headers: responseHeaders,
-              status: responseStatusCode,
-            }),
-          );
+          body.on("data", (chunk: Buffer) => chunks.push(chunk));
+          body.on("end", () => {
+            clearTimeout(deadline);
+            const html = Buffer.concat(chunks);
+            responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+            responseHeaders.set("Content-Length", String(html.byteLength));
+            resolve(new Response(html, { headers: responseHeaders, status: responseStatusCode }));
+          });
           pipe(body);
         },
         onShellError(error: unknown) {
+          clearTimeout(deadline);
           reject(error);
         },
         onError(error: unknown) {
@@ -67,7 +75,7 @@ export default function handleRequest(
         },
       },
     );
-    setTimeout(abort, ABORT_DELAY + 1000);
+    const deadline = setTimeout(abort, ABORT_DELAY + 1000);
   });
 }
 

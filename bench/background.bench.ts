@@ -115,10 +115,11 @@ export async function run(): Promise<BenchResult[]> {
         },
         {
           id: "P2",
-          name: `longest event-loop stall during ${name}`,
-          value: longestStall,
+          name: `longest event-loop stall during ${name} (main thread's CPU time)`,
+          value: longestStall.cpuMs,
           unit: "ms",
           budget: 50,
+          detail: `by the clock ${longestStall.wallMs.toFixed(0)} ms (waiting for a CPU included)`,
         },
       );
     }

@@ -37,6 +37,8 @@ export interface Sample {
   /** Answers with another status than the expected one, and connection errors and timeouts. */
   failures: number;
   bytes: number;
+  /** The server's CPU time over the run, when the run had the server to itself. */
+  cpuMs?: number;
 }
 
 export interface Figures {
@@ -48,6 +50,11 @@ export interface Figures {
   failures: number;
   /** Mean bytes per answer (headers included, as sent: compressed when it was). */
   bytesPerAnswer: number;
+  /**
+   * The server's CPU time per answer: what the page costs, whatever else the machine is doing
+   * (throughput on a shared machine also measures the neighbours).
+   */
+  cpuMsPerAnswer: number;
 }
 
 /** Runs several targets at once for `seconds` (their connections add up). */
@@ -91,8 +98,17 @@ export async function loadTogether(
   );
 }
 
-export const load = async (url: string, target: Target, seconds: number) =>
-  (await loadTogether(url, [target], seconds))[0]!;
+/** One target alone; given the server's CPU clock, the sample carries the CPU time it took. */
+export async function load(
+  url: string,
+  target: Target,
+  seconds: number,
+  cpuMs?: () => number,
+): Promise<Sample> {
+  const before = cpuMs?.();
+  const [sample] = await loadTogether(url, [target], seconds);
+  return { ...sample!, cpuMs: before === undefined ? undefined : cpuMs!() - before };
+}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -111,6 +127,7 @@ export function figures(samples: Sample[]): Figures {
     max: latencies.at(-1) ?? NaN,
     failures: samples.reduce((n, s) => n + s.failures, 0),
     bytesPerAnswer: samples.reduce((n, s) => n + s.bytes, 0) / Math.max(1, latencies.length),
+    cpuMsPerAnswer: samples.reduce((n, s) => n + (s.cpuMs ?? NaN), 0) / latencies.length,
   };
 }
 

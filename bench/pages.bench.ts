@@ -16,6 +16,7 @@ import {
   load,
   loadTogether,
   type Figures,
+  type Sample,
   type Target,
 } from "./load";
 import { getJson, startBenchServer, type BenchServer } from "./server";
@@ -67,6 +68,7 @@ const PAGES: Page[] = [
 const BUDGETED = new Set(["lesson page", "learner home"]);
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 const rate = (f: Figures) => `${f.rps.toFixed(0)} req/s`;
+const cpu = (f: Figures) => `${f.cpuMsPerAnswer.toFixed(2)} ms CPU per answer`;
 
 /** The compiles run so far by every worker of `server` (each answers with its own count). */
 async function compiles(server: BenchServer, workers: number): Promise<number> {
@@ -127,17 +129,38 @@ export async function run(): Promise<BenchResult[]> {
       );
     }
 
-    const seconds = benchSeconds(4);
-    const rounds = benchRounds(3);
+    // Short runs in several rounds, each target in turn: the neighbours' load drifts over a run,
+    // and this spreads it over every target alike.
+    const seconds = benchSeconds(3);
+    const rounds = benchRounds(5);
     const p1 = await inRounds(rounds, async () => {
       const samples = [];
-      for (const page of PAGES)
-        samples.push(await load(one.url, targetOf(page, CONNECTIONS), seconds));
+      for (const page of PAGES) {
+        samples.push(await load(one.url, targetOf(page, CONNECTIONS), seconds, one.cpuMs));
+      }
       return samples;
     });
     const mix = PAGES.filter((p) => p.mix).map((p) => targetOf(p, p.mix!));
-    const p6one = await inRounds(rounds, () => loadTogether(one.url, mix, seconds));
-    const p6two = await inRounds(rounds, () => loadTogether(two.url, mix, seconds));
+    // Rounds alternate between the two servers; CPU time is what each server used for its mix.
+    const mixCpuMs = { one: 0, two: 0 };
+    const mixOn = async (server: BenchServer, key: keyof typeof mixCpuMs) => {
+      const before = server.cpuMs();
+      const samples = await loadTogether(server.url, mix, seconds);
+      mixCpuMs[key] += server.cpuMs() - before;
+      return samples;
+    };
+    const p6one = new Map<string, Sample[]>();
+    const p6two = new Map<string, Sample[]>();
+    for (let round = 0; round < rounds; round++) {
+      for (const [byPage, samples] of [
+        [p6one, await mixOn(one, "one")],
+        [p6two, await mixOn(two, "two")],
+      ] as const) {
+        for (const sample of samples) {
+          byPage.set(sample.name, [...(byPage.get(sample.name) ?? []), sample]);
+        }
+      }
+    }
     const compiledWhileServing =
       (await compiles(one, 1)) + (await compiles(two, 2)) - compiledBefore;
 
@@ -148,12 +171,12 @@ export async function run(): Promise<BenchResult[]> {
       name: "floor page (benchmark-only, same root), req/s",
       value: floor.rps,
       unit: "req/s",
-      detail: `p50 ${ms(floor.p50)}, p99 ${ms(floor.p99)}, ${floor.failures} failed`,
+      detail: `p50 ${ms(floor.p50)}, p99 ${ms(floor.p99)}; ${cpu(floor)}; ${floor.failures} failed`,
     });
     for (const page of PAGES.filter((p) => p.name !== "floor")) {
       const f = figures(p1.get(page.name)!);
       const budgeted = BUDGETED.has(page.name);
-      const detail = `${rate(f)} vs ${rate(floor)}; p50 ${ms(f.p50)}, p99 ${ms(f.p99)}; ${(f.bytesPerAnswer / 1024).toFixed(1)} KB sent; ${f.failures} failed`;
+      const detail = `${rate(f)} vs ${rate(floor)}; p50 ${ms(f.p50)}, p99 ${ms(f.p99)}; ${cpu(f)} (${(f.cpuMsPerAnswer / floor.cpuMsPerAnswer).toFixed(2)}× the floor's); ${(f.bytesPerAnswer / 1024).toFixed(1)} KB sent; ${f.failures} failed`;
       results.push({
         id: "P1",
         name: `${page.name} ÷ floor, req/s`,
@@ -173,6 +196,8 @@ export async function run(): Promise<BenchResult[]> {
 
     const mixRps = (byPage: typeof p6one) =>
       [...byPage.values()].reduce((n, samples) => n + figures(samples).rps, 0);
+    const answers = (byPage: typeof p6one) =>
+      [...byPage.values()].flat().reduce((n, sample) => n + sample.latencies.length, 0);
     const oneRps = mixRps(p6one);
     const twoRps = mixRps(p6two);
     const failures = [...p6one.values(), ...p6two.values()]
@@ -191,7 +216,7 @@ export async function run(): Promise<BenchResult[]> {
       unit: "×",
       budget: 1.7,
       better: "higher",
-      detail: `${twoRps.toFixed(0)} vs ${oneRps.toFixed(0)} req/s; ${failures} failed`,
+      detail: `${twoRps.toFixed(0)} vs ${oneRps.toFixed(0)} req/s; CPU per answer ${(mixCpuMs.two / answers(p6two)).toFixed(2)} vs ${(mixCpuMs.one / answers(p6one)).toFixed(2)} ms; ${failures} failed`,
     });
     results.push({
       id: "P6",

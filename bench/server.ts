@@ -14,6 +14,8 @@ export interface BenchServer {
   /** Milliseconds from spawn to the first `/healthz` 200. */
   startMs: number;
   logs: () => string;
+  /** CPU time used so far by the server's processes (the primary and its workers), in ms. */
+  cpuMs: () => number;
   stop: () => Promise<void>;
 }
 
@@ -35,6 +37,26 @@ async function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
+}
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** utime + stime of a process and its children (workers), from /proc. */
+function processTreeCpuMs(pid: number): number {
+  try {
+    // The command may hold spaces: the figures start after its closing parenthesis.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const own = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    const children = fs
+      .readdirSync(`/proc/${pid}/task`)
+      .flatMap((task) => fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" "))
+      .filter(Boolean)
+      .map(Number);
+    return own + children.reduce((n, child) => n + processTreeCpuMs(child), 0);
+  } catch {
+    return 0; // the process has gone
+  }
 }
 
 /** The environment that points a server at its data. */
@@ -104,6 +126,7 @@ export async function startBenchServer(options: ServerOptions): Promise<BenchSer
     url,
     startMs,
     logs: () => output,
+    cpuMs: () => processTreeCpuMs(child.pid!),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -134,15 +134,40 @@ export async function recurrencePeriods(): Promise<number[]> {
 // ---------------------------------------------------------------------------------------------
 // Recompute: which (person, course) pairs the rules ask for, against what is stored
 
+/** People by id, from `from` to `to` inclusive: recompute works through the roster a slice at a time. */
+export interface PeopleSlice {
+  from: number;
+  to: number;
+}
+
+/** Slices of at most `size` ids covering every person, in id order. */
+export async function peopleSlices(size: number): Promise<PeopleSlice[]> {
+  const { first, last } = await db
+    .selectFrom("users")
+    .select((eb) => [eb.fn.min("id").as("first"), eb.fn.max("id").as("last")])
+    .executeTakeFirstOrThrow();
+  if (first === null || last === null) return [];
+  const slices: PeopleSlice[] = [];
+  for (let from = Number(first); from <= Number(last); from += size) {
+    slices.push({ from, to: Math.min(from + size - 1, Number(last)) });
+  }
+  return slices;
+}
+
 /**
- * Every active person × published course that some rule covers, with the strictest terms of the
- * rules that cover it: the shortest due period and the shortest recurrence.
+ * Every active person (of the slice) × published course that some rule covers, with the
+ * strictest terms of the rules that cover it: the shortest due period and the shortest recurrence.
  */
-function desired(qc: QueryCreator<Database>) {
+function desired(qc: QueryCreator<Database>, people: PeopleSlice) {
   return qc
     .selectFrom("assignment_rules as r")
     .innerJoin("courses as c", (join) => join.on("c.status", "=", "published"))
-    .innerJoin("users as u", (join) => join.on("u.status", "=", "active"))
+    .innerJoin("users as u", (join) =>
+      join
+        .on("u.status", "=", "active")
+        .on("u.id", ">=", people.from)
+        .on("u.id", "<=", people.to),
+    )
     .where((eb) => eb.or([eb("r.course_id", "is", null), eb("r.course_id", "=", eb.ref("c.id"))]))
     .where((eb) =>
       eb.or([
@@ -224,9 +249,10 @@ export interface AssignmentChange {
  */
 export async function findAssignmentChanges(
   renewBefore: Map<number, string>,
+  people: PeopleSlice,
 ): Promise<AssignmentChange[]> {
   const rows = await db
-    .with("d", (qc) => desired(qc))
+    .with("d", (qc) => desired(qc, people))
     .selectFrom("d")
     .leftJoin("assignments as a", (join) =>
       join
@@ -375,11 +401,13 @@ export async function closeCycle(id: number): Promise<void> {
  * Current cycles of active people that no rule covers any more leave the reports; their rows
  * (and every completion) stay. Deactivated people keep theirs untouched.
  */
-export async function removeUncovered(at: string): Promise<number> {
+export async function removeUncovered(at: string, people: PeopleSlice): Promise<number> {
   const result = await db
-    .with("d", (qc) => desired(qc))
+    .with("d", (qc) => desired(qc, people))
     .updateTable("assignments")
     .set({ removed_at: at })
+    .where("user_id", ">=", people.from)
+    .where("user_id", "<=", people.to)
     .where("is_current", "=", 1)
     .where("removed_at", "is", null)
     .where((eb) =>

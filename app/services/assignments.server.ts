@@ -12,6 +12,7 @@ import {
   getRule,
   insertAssignments,
   insertRule,
+  peopleSlices,
   recurrencePeriods,
   redateDueInstants,
   removeUncovered,
@@ -77,14 +78,34 @@ async function followTimeZone(): Promise<void> {
   await putSetting(DUE_ZONE_SETTING, zone);
 }
 
+/**
+ * People per slice of the recompute: each slice's queries take a few milliseconds, so that the
+ * event loop gets a turn between them (see sqlite-driver.server.ts) instead of waiting for the
+ * whole organisation.
+ */
+const RECOMPUTE_SLICE = 500;
+
 async function recomputeNow(): Promise<RecomputeResult> {
   await followTimeZone();
   const now = nowIso();
   const day = today();
   const periods = await recurrencePeriods();
   const renewBefore = new Map(periods.map((months) => [months, monthsBefore(now, months)]));
-  const changes = await findAssignmentChanges(renewBefore);
+  const result: RecomputeResult = { added: 0, renewed: 0, redated: 0, removed: 0 };
+  for (const people of await peopleSlices(RECOMPUTE_SLICE)) {
+    const changes = await findAssignmentChanges(renewBefore, people);
+    const slice = await applyChanges(changes, { now, day, renewBefore });
+    slice.removed = await removeUncovered(now, people);
+    for (const key of Object.keys(result) as (keyof RecomputeResult)[]) result[key] += slice[key];
+  }
+  return result;
+}
 
+/** One slice's changes, as found: new cycles, renewals, restorations and new due terms. */
+async function applyChanges(
+  changes: AssignmentChange[],
+  { now, day, renewBefore }: { now: string; day: string; renewBefore: Map<number, string> },
+): Promise<RecomputeResult> {
   const inserts: NewAssignment[] = [];
   // Updates grouped by their identical new terms, so that they run as a few set-based statements.
   const redates = new Map<string, { terms: DueTerms; ids: number[] }>();
@@ -162,7 +183,6 @@ async function recomputeNow(): Promise<RecomputeResult> {
   await insertAssignments(inserts);
   await restoreAssignments(restores);
   for (const { terms, ids } of redates.values()) await setDueTerms(ids, terms);
-  result.removed = await removeUncovered(now);
   return result;
 }
 

@@ -21,6 +21,7 @@ import {
 } from "~/models/users.server";
 import { today } from "~/utils/calendar.server";
 import { nowIso } from "~/utils/clock.server";
+import { giveWay } from "~/utils/event-loop.server";
 import { invalid, notAllowed, notFound } from "~/utils/domain-errors.server";
 import { neutralizeCell, toCsv, type CsvColumn } from "~/utils/csv.server";
 import {
@@ -30,8 +31,11 @@ import {
 } from "~/utils/progress-status";
 
 export const PAGE_SIZE = 50;
-/** People per read while exporting: each read is short, so the WAL can be checkpointed between. */
-export const EXPORT_CHUNK = 500;
+/**
+ * People per read while exporting: each read and its CSV take a few milliseconds, so that the WAL
+ * can be checkpointed between reads and other requests are served between chunks.
+ */
+export const EXPORT_CHUNK = 200;
 
 // ---------------------------------------------------------------------------------------------
 // Filters from a query string
@@ -206,23 +210,15 @@ const pageOf = (filter: ReportFilter) => ({
   limit: PAGE_SIZE,
 });
 
-/**
- * better-sqlite3 answers synchronously, so a chain of queries would hold the event loop for its
- * whole length: reports give other requests a turn between their queries.
- */
-const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /** Leadership: organisation-wide figures and one page of the not-finished list. */
 export async function leadershipReport(filter: ReportFilter) {
   const now = nowIso();
   const counts = await statusCounts(now);
-  await breathe();
   const list = await assignmentPage(
     now,
     await organisationFilter(filter, UNFINISHED_STATUSES),
     pageOf(filter),
   );
-  await breathe();
   const [courses, departments, managers] = await Promise.all([
     listPublishedCourses(),
     listDepartmentNames(),
@@ -247,7 +243,6 @@ export async function teamReport(viewer: Viewer, filter: ReportFilter) {
   const now = nowIso();
   const { team, filter: scoped } = await teamFilter(viewer, filter);
   const counts = await statusCounts(now, { userIds: team });
-  await breathe();
   const list = await assignmentPage(now, scoped, pageOf(filter));
   const courses = await listPublishedCourses();
   return {
@@ -345,7 +340,8 @@ function csvStream(filter: AssignmentFilter, columns: CsvColumn<AssignmentRow>[]
   let started = false;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      await breathe();
+      // Each chunk is a little work between turns of the event loop (see event-loop.server.ts).
+      await giveWay();
       if (!started) {
         started = true;
         controller.enqueue(encoder.encode(toCsv([], columns)));

@@ -1,6 +1,6 @@
 // Roster CSV import (DESIGN.md, "Roster CSV"): decode, parse and validate the whole file, compare it
 // with the database, and apply every change in one transaction or nothing.
-import { parse } from "csv-parse/sync";
+import { parse, type Options } from "csv-parse";
 import { z } from "zod";
 import { type Actor } from "~/models/audit.server";
 import {
@@ -16,6 +16,7 @@ import {
 } from "~/models/users.server";
 import { sha256Hex } from "~/utils/crypto.server";
 import { writeTransaction } from "~/utils/db.server";
+import { giveWay } from "~/utils/event-loop.server";
 import { changeRoster, diffPerson } from "./people.server";
 
 export const ROSTER_COLUMNS = [
@@ -144,12 +145,45 @@ interface ParsedRoster {
   fileEmails: Set<string>;
 }
 
-function parseRows(text: string): ParsedRoster {
+type CsvRecord = { record: string[]; info: { lines: number } };
+
+/** Characters parsed per turn of the event loop: a few milliseconds' work. */
+const PARSE_SLICE = 64 * 1024;
+
+/**
+ * CSV text → records, a slice at a time, giving way between slices: a whole roster at once would
+ * hold every other request for a quarter of a second. Each slice is parsed before the next is
+ * written (the write's callback), so that the work really is spread out.
+ */
+async function parseRecords(text: string, options: Options): Promise<CsvRecord[]> {
+  const parser = parse(options);
+  const records: CsvRecord[] = [];
+  const reading = (async () => {
+    for await (const record of parser) records.push(record as CsvRecord);
+  })();
+  try {
+    for (let at = 0; at < text.length; at += PARSE_SLICE) {
+      await giveWay();
+      await new Promise<void>((resolve, reject) =>
+        parser.write(text.slice(at, at + PARSE_SLICE), (error) =>
+          error ? reject(error) : resolve(),
+        ),
+      );
+    }
+    parser.end();
+  } catch {
+    // The parser failed: `reading` rejects with its error.
+  }
+  await reading;
+  return records;
+}
+
+async function parseRows(text: string): Promise<ParsedRoster> {
   let lastLine = 0;
-  let records: { record: string[]; info: { lines: number } }[];
+  let records: CsvRecord[];
   try {
     // With `info`, each record comes wrapped with the line it ends on.
-    records = parse(text, {
+    records = await parseRecords(text, {
       bom: true,
       info: true,
       relax_column_count: true,
@@ -158,7 +192,7 @@ function parseRows(text: string): ParsedRoster {
         lastLine = context.lines;
         return record;
       },
-    }) as unknown as typeof records;
+    });
   } catch (error) {
     const code = (error as { code?: string }).code;
     const lines = (error as { lines?: number }).lines ?? null;
@@ -236,6 +270,7 @@ function parseRows(text: string): ParsedRoster {
   // manager whose own row has a problem is not also told the manager is unknown.
   const firstLine = new Map<string, number>();
   for (const { record, info } of data) {
+    await giveWay();
     const line = startLine({ record, info });
     if (record.length !== header.length) {
       problems.push(
@@ -356,10 +391,10 @@ export function managerLoop(
 type ParsedFile = { text: string; parsed: ParsedRoster } | { text: ""; problems: RosterProblem[] };
 
 /** Decodes and parses the file: no database, so it can run before a write transaction. */
-function parseFile(bytes: Uint8Array): ParsedFile {
+async function parseFile(bytes: Uint8Array): Promise<ParsedFile> {
   const decoded = decode(bytes);
   if ("problem" in decoded) return { text: "", problems: [decoded.problem] };
-  const parsed = parseRows(decoded.text);
+  const parsed = await parseRows(decoded.text);
   if (parsed.fileEmails.size === 0 && parsed.problems.length > 0) {
     return { text: "", problems: parsed.problems };
   }
@@ -380,6 +415,7 @@ async function plan(file: ParsedFile, fileName: string, actor: Actor) {
   const columnOf = (c: Column) => ROSTER_COLUMNS.indexOf(c);
 
   for (const row of rows) {
+    await giveWay();
     if (!row.managerEmail) continue;
     const manager = known.get(row.managerEmail);
     if (!manager && !fileEmails.has(row.managerEmail)) {
@@ -407,6 +443,7 @@ async function plan(file: ParsedFile, fileName: string, actor: Actor) {
     inFile.has(email) ? inFile.get(email)!.managerEmail : (known.get(email)?.managerEmail ?? null);
   const done = new Set<string>();
   for (const row of rows) {
+    await giveWay();
     const loop = managerLoop(row.email, managerOf, done);
     if (!loop) continue;
     const lines = loop.flatMap((e) => (inFile.has(e) ? [inFile.get(e)!.line] : []));
@@ -451,6 +488,7 @@ async function plan(file: ParsedFile, fileName: string, actor: Actor) {
   const deactivatedInFile: RosterPreview["deactivatedInFile"] = [];
   let unchanged = 0;
   for (const row of rows) {
+    await giveWay();
     const current = known.get(row.email);
     if (!current) {
       creates.push(row);
@@ -495,7 +533,7 @@ export async function previewRoster(
   fileName: string,
   actor: Actor,
 ): Promise<RosterPreview> {
-  return plan(parseFile(bytes), fileName, actor);
+  return plan(await parseFile(bytes), fileName, actor);
 }
 
 export interface ImportSummary {
@@ -519,7 +557,7 @@ export async function applyRoster(
   actor: Actor,
   options: { deactivate?: string[]; expectedDigest?: string } = {},
 ): Promise<ApplyResult> {
-  const file = parseFile(bytes);
+  const file = await parseFile(bytes);
   // Planned, checked, applied, audited and followed by the recompute in one write: nothing the
   // plan read can change before it is applied, and a failure anywhere leaves nothing behind.
   return writeTransaction(async () => {
@@ -584,7 +622,7 @@ export async function previewUpload(
   fileName: string,
   bytes: Uint8Array,
 ): Promise<{ preview: RosterPreview; uploadId: number | null }> {
-  const file = parseFile(bytes);
+  const file = await parseFile(bytes);
   const preview = await plan(file, fileName, actor);
   if (preview.problems.length > 0) return { preview, uploadId: null };
   return { preview, uploadId: await stageRosterUpload(actor.id, fileName, file.text) };

@@ -13,8 +13,29 @@ const auth = createSessionAuth(sessionStore);
 export const { createSessionCookie, clearedSessionCookie, logout, endAllSessions } = auth;
 export const purgeExpiredSessions = auth.purgeExpiredSessions;
 
+/**
+ * A page's loaders run side by side (the root's and the page's), each asking who is signed in:
+ * lookups for reading (GET) started in one turn of the event loop with the same cookie share one
+ * answer. Remix gives each loader its own copy of the Request, so the cookie is the key. An
+ * action's lookup is never shared: the loaders that run after it look again.
+ */
+const lookupsThisTurn = new Map<string, Promise<Viewer | null>>();
+
 /** The signed-in, active person, or null. A deactivated person's sessions end here too. */
-export async function getViewerOrNull(request: Request): Promise<Viewer | null> {
+export function getViewerOrNull(request: Request): Promise<Viewer | null> {
+  const cookie = request.headers.get("Cookie");
+  if (!cookie) return Promise.resolve(null);
+  if (request.method !== "GET" && request.method !== "HEAD") return lookUpViewer(request);
+  let lookup = lookupsThisTurn.get(cookie);
+  if (!lookup) {
+    lookup = lookUpViewer(request);
+    lookupsThisTurn.set(cookie, lookup);
+    setImmediate(() => lookupsThisTurn.delete(cookie));
+  }
+  return lookup;
+}
+
+async function lookUpViewer(request: Request): Promise<Viewer | null> {
   const userId = await auth.sessionUserId(request);
   if (userId === null) return null;
   const viewer = await getViewer(userId);

@@ -12,6 +12,10 @@
  * - Inside a write transaction's own async context (`writeScope`), queries made through the
  *   plain `db` join that transaction instead of waiting for it (which would never end) or
  *   reading around it. Queries from any other request wait, or read the last commit.
+ * - better-sqlite3 answers synchronously, so a long chain of queries (an import, a recompute, an
+ *   export) would hold the event loop until it ends: every query first calls `giveWay()`
+ *   (event-loop.server.ts), and pages are served meanwhile. A write transaction keeps its lock
+ *   across the turn; other writers wait for it, as they would anyway.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type BetterSqlite3 from "better-sqlite3";
@@ -28,6 +32,7 @@ import {
   type QueryResult,
 } from "kysely";
 import { classifyDatabaseError } from "./db-errors.server";
+import { giveWay } from "./event-loop.server";
 
 interface Handles {
   writer: BetterSqlite3.Database;
@@ -57,8 +62,29 @@ const isBusy = (error: unknown) =>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Prepared statements by SQL text, per handle: a page asks the same few queries every time, and
+ * preparing one costs more than running it. Only `run` uses these (each call finishes before it
+ * returns); streamed reads prepare their own, which may stay open across turns of the loop.
+ */
+const statements = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
+const MAX_STATEMENTS = 500;
+
+function prepared(handle: BetterSqlite3.Database, sql: string): BetterSqlite3.Statement {
+  let cache = statements.get(handle);
+  if (!cache) statements.set(handle, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) {
+    // Lists of ids make many one-off texts: start again rather than grow without bound.
+    if (cache.size >= MAX_STATEMENTS) cache.clear();
+    stmt = handle.prepare(sql);
+    cache.set(sql, stmt);
+  }
+  return stmt;
+}
+
 function run(handle: BetterSqlite3.Database, query: CompiledQuery): QueryResult<unknown> {
-  const stmt = handle.prepare(query.sql);
+  const stmt = prepared(handle, query.sql);
   if (stmt.reader) return { rows: stmt.all(query.parameters as unknown[]) };
   const { changes, lastInsertRowid } = stmt.run(query.parameters as unknown[]);
   return {
@@ -94,6 +120,7 @@ class RoutingConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    await giveWay();
     try {
       if (this.inTransaction || joinsScope(this.handles.writer))
         return run(this.handles.writer, query) as QueryResult<R>;
