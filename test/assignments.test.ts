@@ -169,6 +169,22 @@ describe("status transitions, with a moving clock", () => {
 });
 
 describe("rules and the roster", () => {
+  test("a roster longer than one recompute slice is covered whole, once", async () => {
+    // Recompute works through people 500 ids at a time: 1,100 new people span three slices.
+    const ids: number[] = [];
+    for (let i = 0; i < 1100; i++) ids.push(await person(i % 2 ? sales : warehouse));
+    const first = await recomputeAssignments();
+    expect(first.added).toBeGreaterThanOrEqual(ids.length * 2);
+    const covered = sqlite
+      .prepare(
+        `select count(*) as n from assignments where is_current = 1 and removed_at is null
+         and user_id between ? and ?`,
+      )
+      .get(ids[0], ids.at(-1)) as { n: number };
+    expect(covered.n).toBe(ids.length * 2);
+    expect(await recomputeAssignments()).toEqual({ added: 0, renewed: 0, redated: 0, removed: 0 });
+  });
+
   test("a rule added after people exist covers them; editing and deleting it re-applies", async () => {
     const id = await person(sales);
     const other = await person(warehouse);

@@ -163,10 +163,7 @@ function desired(qc: QueryCreator<Database>, people: PeopleSlice) {
     .selectFrom("assignment_rules as r")
     .innerJoin("courses as c", (join) => join.on("c.status", "=", "published"))
     .innerJoin("users as u", (join) =>
-      join
-        .on("u.status", "=", "active")
-        .on("u.id", ">=", people.from)
-        .on("u.id", "<=", people.to),
+      join.on("u.status", "=", "active").on("u.id", ">=", people.from).on("u.id", "<=", people.to),
     )
     .where((eb) => eb.or([eb("r.course_id", "is", null), eb("r.course_id", "=", eb.ref("c.id"))]))
     .where((eb) =>

@@ -238,7 +238,7 @@ const SNAPSHOT_PAGE = 1000;
 
 export async function rosterSnapshot(): Promise<RosterPerson[]> {
   const people: RosterPerson[] = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const rows = await rosterQuery()
       .where("u.id", ">", after)
       .orderBy("u.id")

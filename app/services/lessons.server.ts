@@ -63,13 +63,14 @@ export async function openLesson(userId: number, courseSlug: string, lessonSlug:
   const page = await requireLesson(courseSlug, lessonSlug);
   const ref = refOf(page);
   const rules = rulesOf(page);
-  await recordLessonOpened(userId, ref);
   const [progress, evidence, course] = await Promise.all([
     lessonProgressForCourse(userId, page.course.id),
     lessonEvidence(userId, ref, rules.validFromVersionId),
     courseStatus(userId, page.course.id),
   ]);
   const mine = progress.find((p) => p.lessonId === page.lesson.id);
+  // The first visit is recorded (a write); later ones only read.
+  if (!mine) await recordLessonOpened(userId, ref);
   const completedAt = mine?.completedAt ?? null;
   // Choices come in a new order for each attempt (the seed counts the attempts made).
   const islands = page.rendered.islands.map((island) =>

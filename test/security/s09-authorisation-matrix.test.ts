@@ -74,6 +74,9 @@ const MATRIX: Record<string, Case[] | "layout"> = {
   "routes/login": [{ url: () => "/login", get: "A A A A A", post: "A A A A A" }],
   "routes/logout": [{ url: () => "/logout", get: "A A A A A", post: "L L L L L" }],
   "routes/healthz": [{ url: () => "/healthz", get: "A A A A A" }],
+  // The benchmark's floor page and compile counter: nobody's, unless STAFFROOM_BENCHMARK=1.
+  "routes/benchmark.floor": [{ url: () => "/benchmark/floor", get: "N N N N N" }],
+  "routes/benchmark.stats": [{ url: () => "/benchmark/stats", get: "N N N N N" }],
   // Refused without a live first-admin link, and there is none once anyone exists.
   "routes/setup.$token": [
     { url: () => `/setup/${"x".repeat(43)}`, get: "N N N N N", post: "A A A A A" },
