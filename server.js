@@ -166,7 +166,9 @@ export async function startServer() {
         body: req.body,
         signal: controller.signal,
       });
-      const response = await handleRemix(request, { clientIp: req.ip ?? "unknown" });
+      const response = await entry.inRequestScope(() =>
+        handleRemix(request, { clientIp: req.ip ?? "unknown" }),
+      );
       res.statusMessage = response.statusText;
       res.status(response.status);
       for (const [name, value] of response.headers) res.append(name, value);

@@ -20,6 +20,7 @@ export { answerDomainErrors } from "~/utils/domain-errors.server";
 export { publicOrigin } from "~/utils/env.server";
 export { bodyPolicy, readBoundedBody } from "~/services/request-body.server";
 export { everyResponseHeaders } from "~/utils/security-headers.server";
+export { inRequestScope } from "~/utils/request-scope.server";
 
 const ABORT_DELAY = 5_000;
 

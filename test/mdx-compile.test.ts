@@ -399,7 +399,7 @@ describe("LessonBody", () => {
             ],
           },
         },
-        acknowledged: { "ack-1": "2025-01-02T03:04:05.000Z" },
+        acknowledged: { "ack-1": "2025-01-02" },
       }),
     );
     expect(graded).toContain("You scored 50%. You passed.");
@@ -408,6 +408,7 @@ describe("LessonBody", () => {
     expect(/<input id="quiz-1-q1-b"[^>]*>/.exec(graded)?.[0]).toContain('checked=""');
     expect(/<input id="quiz-1-q1-a"[^>]*>/.exec(graded)?.[0]).not.toContain("checked");
     expect(graded).toContain("You confirmed this on");
+    expect(graded).toContain("2 January 2025");
     expect(graded).not.toContain('value="acknowledge"');
   });
 });

@@ -62,7 +62,7 @@ export interface LessonBodyProps {
   quizResult?: QuizActionData | null;
   /** Per quiz island id. */
   quizState?: Record<string, QuizState>;
-  /** Acknowledge island id → ISO time it was confirmed. */
+  /** Acknowledge island id → the day ("YYYY-MM-DD") it was confirmed. */
   acknowledged?: Record<string, string>;
   /** A message per island id, e.g. "Answer every question" (from actionData). */
   islandErrors?: Record<string, string>;
@@ -281,7 +281,7 @@ export function QuizForm({ quiz, versionId, result, state, error, readOnly }: Qu
 export interface AcknowledgeFormProps {
   island: AcknowledgeIsland;
   versionId?: number;
-  /** ISO time of the learner's confirmation, if they have confirmed. */
+  /** The organisation's day ("YYYY-MM-DD") the learner confirmed it, if they have. */
   acknowledgedAt?: string | null;
   error?: string | null;
   readOnly?: boolean;

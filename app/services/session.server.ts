@@ -7,6 +7,7 @@ import { sessionStore } from "~/models/sessions.server";
 import { getViewer, type Viewer } from "~/models/users.server";
 import { createSessionAuth } from "~/utils/auth.server";
 import { notAllowed } from "~/utils/domain-errors.server";
+import { oncePerRequest } from "~/utils/request-scope.server";
 
 const auth = createSessionAuth(sessionStore);
 
@@ -14,25 +15,15 @@ export const { createSessionCookie, clearedSessionCookie, logout, endAllSessions
 export const purgeExpiredSessions = auth.purgeExpiredSessions;
 
 /**
- * A page's loaders run side by side (the root's and the page's), each asking who is signed in:
- * lookups for reading (GET) started in one turn of the event loop with the same cookie share one
- * answer. Remix gives each loader its own copy of the Request, so the cookie is the key. An
- * action's lookup is never shared: the loaders that run after it look again.
+ * The signed-in, active person, or null. A deactivated person's sessions end here too. A page's
+ * loaders (the root's and the page's) share one lookup per request; an action's lookup is never
+ * shared, so that the loaders that run after it look again.
  */
-const lookupsThisTurn = new Map<string, Promise<Viewer | null>>();
-
-/** The signed-in, active person, or null. A deactivated person's sessions end here too. */
 export function getViewerOrNull(request: Request): Promise<Viewer | null> {
-  const cookie = request.headers.get("Cookie");
-  if (!cookie) return Promise.resolve(null);
   if (request.method !== "GET" && request.method !== "HEAD") return lookUpViewer(request);
-  let lookup = lookupsThisTurn.get(cookie);
-  if (!lookup) {
-    lookup = lookUpViewer(request);
-    lookupsThisTurn.set(cookie, lookup);
-    setImmediate(() => lookupsThisTurn.delete(cookie));
-  }
-  return lookup;
+  return oncePerRequest(`viewer ${request.headers.get("Cookie") ?? ""}`, () =>
+    lookUpViewer(request),
+  );
 }
 
 async function lookUpViewer(request: Request): Promise<Viewer | null> {
