@@ -8,6 +8,7 @@
  * a server held up by a lock (neither) from one held up by the machine (waiting).
  * P4 (first half, again): MDX compiles counted in every worker.
  */
+import { performance } from "node:perf_hooks";
 import { compiles, demoPages, PAGES } from "./demo-pages";
 import { benchRounds, benchSeconds, figures, load, loadTogether, type Sample } from "./load";
 import { startCeilingServer, type BenchServer, type MainThreadTime } from "./server";
@@ -21,15 +22,31 @@ interface Measured {
   cpuMs: number;
   /** Per serving process: time on a CPU and waiting for one over the runs. */
   threads: Map<number, { runningMs: number; waitingMs: number }>;
+  /** The load generator's own CPU time (this process). */
+  loadCpuMs: number;
+  /** Load seconds (the rate's denominator) and wall-clock ms over the same runs. */
   seconds: number;
+  wallMs: number;
 }
 
-const measured = (): Measured => ({ byPage: new Map(), cpuMs: 0, threads: new Map(), seconds: 0 });
+const measured = (): Measured => ({
+  byPage: new Map(),
+  cpuMs: 0,
+  threads: new Map(),
+  loadCpuMs: 0,
+  seconds: 0,
+  wallMs: 0,
+});
 
 async function measure(into: Measured, server: BenchServer, run: () => Promise<Sample[]>) {
   const cpuBefore = server.cpuMs();
   const threadsBefore = new Map(server.mainThreads().map((t) => [t.pid, t]));
+  const loadBefore = process.cpuUsage();
+  const started = performance.now();
   const samples = await run();
+  into.wallMs += performance.now() - started;
+  const load = process.cpuUsage(loadBefore);
+  into.loadCpuMs += (load.user + load.system) / 1000;
   into.cpuMs += server.cpuMs() - cpuBefore;
   into.seconds += samples[0]!.seconds;
   for (const t of server.mainThreads()) {
@@ -47,14 +64,15 @@ async function measure(into: Measured, server: BenchServer, run: () => Promise<S
 const answers = (m: Measured) =>
   [...m.byPage.values()].flat().reduce((n, s) => n + s.latencies.length, 0);
 const rps = (m: Measured) => answers(m) / (m.seconds || 1);
-/** "on a CPU 41%, waiting for one 52%" for each serving process, over the wall time. */
+const share = (ms: number, m: Measured) => `${((100 * ms) / m.wallMs).toFixed(0)}%`;
+/** "on a CPU 41%, waiting for one 52%" for each serving process, then the load generator's. */
 const threadShares = (m: Measured) =>
-  [...m.threads.values()]
-    .map(
-      (t) =>
-        `on a CPU ${((100 * t.runningMs) / (m.seconds * 1000)).toFixed(0)}%, waiting for one ${((100 * t.waitingMs) / (m.seconds * 1000)).toFixed(0)}%`,
-    )
-    .join("; ");
+  [
+    ...[...m.threads.values()].map(
+      (t) => `on a CPU ${share(t.runningMs, m)}, waiting for one ${share(t.waitingMs, m)}`,
+    ),
+    `load generator on a CPU ${share(m.loadCpuMs, m)}`,
+  ].join("; ");
 
 export async function run(): Promise<BenchResult[]> {
   const demo = await demoPages();

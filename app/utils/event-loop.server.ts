@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
 import { setImmediate } from "node:timers";
 
 /** How long work may keep the thread before the event loop gets a turn. */
-const STRETCH_MS = 20;
+const STRETCH_MS = 10;
 /** When the current stretch of work began (undefined: none in this turn of the loop). */
 let stretchStartedAt: number | undefined;
 let endOfTurnPending = false;
