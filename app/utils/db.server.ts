@@ -1,22 +1,59 @@
+/**
+ * The database: one module decides the engine. `DATABASE_URL=postgres://…` runs Staffroom on
+ * PostgreSQL (postgres-driver.server.ts); without it, on the SQLite file at DATABASE_PATH
+ * (sqlite-driver.server.ts). Models use `db` and `writeTransaction` and never ask which; what
+ * has to differ (the schema catalogue, locks, backups, erasure's clean-up) is exported from here.
+ */
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { Kysely, type Transaction } from "kysely";
+import type pg from "pg";
+import { Kysely, SqliteDialect, sql, type RawBuilder, type Transaction } from "kysely";
 import type { Database as Schema } from "#db/schema";
+import { classifyDatabaseError } from "./db-errors.server";
 import { env } from "./env.server";
-import { StaffroomSqliteDialect, writeScope } from "./sqlite-driver.server";
+import {
+  ADVISORY_LOCK_CLASS,
+  backupPostgres,
+  isRetryable,
+  openPostgres,
+  TABLES_SQL,
+  TEXT_COLUMNS_SQL,
+} from "./postgres-driver.server";
+import { StaffroomSqliteDialect } from "./sqlite-driver.server";
+import { joinedScope, writeScope, type WriteScope } from "./write-scope.server";
 
-/** How long a write waits for another process's write lock before giving up with 503. */
+/** How long a write waits for another's lock before giving up with 503. */
 export const BUSY_TIMEOUT_MS = 5000;
 const MIN_SQLITE_VERSION = [3, 51, 3] as const;
 
-export interface DatabaseHandles {
-  /** The writer handle, for pragmas and tests; application code goes through `db`. */
-  sqlite: Database.Database;
+export type Engine = "sqlite" | "postgres";
+
+interface CommonHandles {
   db: Kysely<Schema>;
+  /** For messages: the SQLite file, or the PostgreSQL URL without its password. */
+  location: string;
+  /** Whose write transactions `writeScope` holds (see write-scope.server.ts). */
+  scopeOwner: object;
+}
+
+export interface SqliteHandles extends CommonHandles {
+  engine: "sqlite";
+  /** The writer handle, for pragmas and SQLite-only tests; application code goes through `db`. */
+  sqlite: Database.Database;
   file: string;
 }
+
+export interface PostgresHandles extends CommonHandles {
+  engine: "postgres";
+  pool: pg.Pool;
+  url: string;
+}
+
+export type DatabaseHandles = SqliteHandles | PostgresHandles;
+
+export const isPostgresUrl = (location: string) => /^postgres(ql)?:\/\//.test(location);
 
 /** The database cannot be opened; the message names the file and what to do. */
 export class DatabaseOpenError extends Error {
@@ -126,7 +163,24 @@ function openHandle(file: string, role: "writer" | "reader"): Database.Database 
   }
 }
 
-export function openDatabase(file: string): DatabaseHandles {
+/** Opens the SQLite file or the PostgreSQL database (a `postgres://` URL) at `location`. */
+export function openDatabase(location: string): DatabaseHandles {
+  if (isPostgresUrl(location)) {
+    const { pool, driver, dialect, location: shown } = openPostgres({
+      url: location,
+      poolSize: env().DATABASE_POOL_SIZE,
+      lockTimeoutMs: BUSY_TIMEOUT_MS,
+    });
+    return {
+      engine: "postgres",
+      pool,
+      url: location,
+      db: new Kysely<Schema>({ dialect }),
+      location: shown,
+      scopeOwner: driver,
+    };
+  }
+  const file = location;
   checkLocation(file);
   const writer = openHandle(file, "writer");
   try {
@@ -142,18 +196,40 @@ export function openDatabase(file: string): DatabaseHandles {
     file,
     busyTimeoutMs: BUSY_TIMEOUT_MS,
   });
-  return { sqlite: writer, db: new Kysely<Schema>({ dialect }), file };
+  return {
+    engine: "sqlite",
+    sqlite: writer,
+    db: new Kysely<Schema>({ dialect }),
+    file,
+    location: file,
+    scopeOwner: writer,
+  };
 }
 
 let handles: DatabaseHandles | undefined;
+let chosen: string | undefined;
 
-/** The handles of this process (a writer and a reader connection behind one Kysely). */
+/** Where this process's database is: `useDatabase`'s choice, else DATABASE_URL, else DATABASE_PATH. */
+export function databaseLocation(): string {
+  return chosen ?? (env().DATABASE_URL || env().databasePath);
+}
+
+/** The handles of this process (SQLite: a writer and a reader connection; PostgreSQL: a pool). */
 export function handlesFor(): DatabaseHandles {
-  handles ??= openDatabase(env().databasePath);
+  handles ??= openDatabase(databaseLocation());
   return handles;
 }
 
-/** Opens lazily, so that tests and the CLI can choose DATABASE_PATH before the first query. */
+/** Which engine this process runs on. */
+export const databaseEngine = (): Engine => handlesFor().engine;
+
+/** Closes this process's database and points it at another (the CLI's `db copy`, the bench). */
+export async function useDatabase(location: string | undefined): Promise<void> {
+  await closeDatabase();
+  chosen = location;
+}
+
+/** Opens lazily, so that tests and the CLI can choose the database before the first query. */
 export const db = new Proxy({} as Kysely<Schema>, {
   get(_, prop) {
     const target = handlesFor().db as unknown as Record<PropertyKey, unknown>;
@@ -166,26 +242,72 @@ export const db = new Proxy({} as Kysely<Schema>, {
 
 export type WriteTransaction = Transaction<Schema>;
 
+/** How many times a PostgreSQL transaction that lost a race runs again before giving up (503). */
+const MAX_ATTEMPTS = 10;
+
 /**
- * The one way to write several statements together: the write lock is taken at the start
- * (`BEGIN IMMEDIATE`), so invariants checked inside hold until the commit. Await only database
- * calls inside `work`. Called inside another write transaction, `work` joins it; inside its
- * async scope, queries through the plain `db` join it too.
+ * The one way to write several statements together; invariants checked inside hold until the
+ * commit. SQLite: the write lock is taken at the start (`BEGIN IMMEDIATE`). PostgreSQL: the
+ * transaction is SERIALIZABLE, and when it loses a race (serialization failure or deadlock) it
+ * runs again from the start, up to ten times with a growing random pause — so `work` must only
+ * do database work: await nothing else inside it and change nothing outside it (return what
+ * the caller needs instead). Called inside another write transaction, `work` joins it; inside
+ * its async scope, queries through the plain `db` join it too.
  */
-export function writeTransaction<T>(
+export async function writeTransaction<T>(
   work: (trx: WriteTransaction) => Promise<T>,
   on: DatabaseHandles = handlesFor(),
 ): Promise<T> {
-  const outer = writeScope.getStore();
-  if (outer?.active && outer.writer === on.sqlite) return work(outer.trx as WriteTransaction);
-  return on.db.transaction().execute(async (trx) => {
-    const scope = { active: true, trx, writer: on.sqlite };
+  const outer = joinedScope(on.scopeOwner);
+  if (outer) return work(outer.trx as WriteTransaction);
+  if (on.engine === "sqlite") return runTransaction(on, work);
+  for (let attempt = 1; ; attempt++) {
     try {
-      return await writeScope.run(scope, () => work(trx));
-    } finally {
-      scope.active = false;
+      return await runTransaction(on, work);
+    } catch (error) {
+      if (!isRetryable(error)) throw error;
+      if (attempt === MAX_ATTEMPTS) throw classifyDatabaseError(error, on.location, true);
+      const pause = Math.min(200, 2 ** attempt) * (0.5 + Math.random());
+      await new Promise((resolve) => setTimeout(resolve, pause));
     }
-  });
+  }
+}
+
+function runTransaction<T>(on: DatabaseHandles, work: (trx: WriteTransaction) => Promise<T>) {
+  const scope: WriteScope = { active: false, trx: undefined, owner: on.scopeOwner };
+  const builder =
+    on.engine === "postgres"
+      ? on.db.transaction().setIsolationLevel("serializable")
+      : on.db.transaction();
+  return writeScope.run(scope, () =>
+    builder.execute(async (trx) => {
+      scope.trx = trx;
+      scope.active = true;
+      try {
+        return await work(trx);
+      } finally {
+        scope.active = false;
+      }
+    }),
+  );
+}
+
+/** Staffroom's own exclusive sections, by PostgreSQL advisory-lock key. */
+const EXCLUSIVE = { recompute: 3, "course-sync": 4 } as const;
+
+/**
+ * Inside a write transaction: waits until no other transaction holds `name`, and holds it until
+ * this one ends, so that whole-table work (recomputing assignments, publishing courses) runs one
+ * at a time across servers. SQLite's write lock already does that.
+ */
+export async function exclusively(name: keyof typeof EXCLUSIVE): Promise<void> {
+  const on = handlesFor();
+  if (!joinedScope(on.scopeOwner)) throw new Error(`exclusively("${name}") needs a write transaction.`);
+  if (on.engine === "postgres") {
+    await sql`select pg_advisory_xact_lock(${sql.lit(ADVISORY_LOCK_CLASS)}, ${sql.lit(EXCLUSIVE[name])})`.execute(
+      db,
+    );
+  }
 }
 
 export async function closeDatabase() {
@@ -194,56 +316,97 @@ export async function closeDatabase() {
   await open?.db.destroy();
 }
 
+// ---------------------------------------------------------------------------------------------
+// The schema catalogue, for backups, copies and erasure
+
+type Executor = Kysely<Schema> | Transaction<Schema>;
+
+type Catalogue = Pick<DatabaseHandles, "engine" | "db">;
+
+/** Every table of the database, by name (the migrator's own included). */
+export async function listTables(on: Catalogue = handlesFor()): Promise<string[]> {
+  const query =
+    on.engine === "postgres"
+      ? sql<{ name: string }>`${sql.raw(TABLES_SQL)}`
+      : sql<{ name: string }>`select name from sqlite_schema
+          where type = 'table' and name not like 'sqlite_%' order by name`;
+  return (await query.execute(on.db)).rows.map((r) => r.name);
+}
+
+/** The text columns of every table, in table and column order. */
+export async function textColumns(executor: Executor = db) {
+  const query =
+    databaseEngine() === "postgres"
+      ? sql<{ table: string; column: string }>`${sql.raw(TEXT_COLUMNS_SQL)}`
+      : sql<{ table: string; column: string }>`
+          select m.name as "table", c.name as "column"
+          from sqlite_schema m join pragma_table_info(m.name) c
+          where m.type = 'table' and m.name not like 'sqlite_%' and upper(c.type) = 'TEXT'
+          order by m.name, c.cid`;
+  return (await query.execute(executor)).rows;
+}
+
+/** A column that tells any row apart within its table and statement (SQLite rowid, PostgreSQL ctid). */
+export const rowIdentity = (): RawBuilder<unknown> =>
+  sql.raw(databaseEngine() === "postgres" ? "ctid" : "rowid");
+
+/** Rows in every table, for backups, copies and restores to be compared. */
+export async function rowCounts(on: Catalogue = handlesFor()): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const name of await listTables(on)) {
+    const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(name)}`.execute(
+      on.db,
+    );
+    counts[name] = Number(rows[0]!.n);
+  }
+  return counts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backups
+
 export interface BackupReport {
   file: string;
   bytes: number;
   tables: Record<string, number>;
+  /** What checked the copy. */
+  check: string;
 }
 
 /**
- * A consistent copy through `VACUUM INTO`, which reads one snapshot that concurrent writes cannot
- * restart. It is written to `<file>.partial-<random>`, checked (`integrity_check`, row counts)
- * and only then renamed to `file`; an interrupted backup never leaves a file under that name.
+ * A consistent copy of the database at `target`, never over an existing file; an interrupted
+ * backup never leaves a file under that name.
+ *
+ * SQLite: `VACUUM INTO`, which reads one snapshot that concurrent writes cannot restart, into
+ * `<file>.partial-<random>`, checked (`integrity_check`, row counts) and then renamed.
+ * PostgreSQL: `pg_dump --format=custom` of one exported snapshot (see postgres-driver.server.ts).
  */
-export function backupDatabase(target: string): BackupReport {
+export async function backupDatabase(target: string): Promise<BackupReport> {
   const file = path.resolve(target);
   if (fs.existsSync(file)) throw new Error(`${target} already exists: choose a new file name.`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  const on = handlesFor();
+  if (on.engine === "postgres") {
+    const dump = await backupPostgres(on.pool, on.url, file);
+    return { file, ...dump, check: "Check: pg_restore --list reads the data of every table" };
+  }
   const partial = `${file}.partial-${crypto.randomBytes(4).toString("hex")}`;
   try {
-    handlesFor().sqlite.prepare("VACUUM INTO ?").run(partial);
+    on.sqlite.prepare("VACUUM INTO ?").run(partial);
     const copy = new Database(partial, { readonly: true });
+    const copyDb = new Kysely<Schema>({ dialect: new SqliteDialect({ database: copy }) });
     let tables: Record<string, number>;
     try {
       const integrity = copy.pragma("integrity_check", { simple: true });
       if (integrity !== "ok") throw new Error(`the copy failed its integrity check: ${integrity}`);
-      tables = rowCounts(copy);
+      tables = await rowCounts({ engine: "sqlite", db: copyDb });
     } finally {
-      copy.close();
+      await copyDb.destroy();
     }
     fs.renameSync(partial, file);
-    return { file, bytes: fs.statSync(file).size, tables };
+    return { file, bytes: fs.statSync(file).size, tables, check: "Integrity check: ok" };
   } catch (error) {
     fs.rmSync(partial, { force: true });
     throw error;
   }
-}
-
-/** Rows in every table of an SQLite file, for backups and restores to be compared. */
-export function rowCounts(handle: Database.Database): Record<string, number> {
-  const names = handle
-    .prepare(
-      "select name from sqlite_schema where type = 'table' and name not like 'sqlite_%' order by name",
-    )
-    .pluck()
-    .all() as string[];
-  return Object.fromEntries(
-    names.map((name) => [
-      name,
-      handle
-        .prepare(`select count(*) from "${name.replaceAll('"', '""')}"`)
-        .pluck()
-        .get() as number,
-    ]),
-  );
 }

@@ -9,11 +9,10 @@
  *   `busyTimeoutMs`: the event loop keeps serving reads meanwhile. Then `DatabaseUnavailable`.
  * - A failed COMMIT (disk full) has already rolled back in SQLite; ROLLBACK is skipped then, so
  *   the real error reaches the log instead of "cannot rollback - no transaction is active".
- * - Inside a write transaction's own async context (`writeScope`), queries made through the
+ * - Inside a write transaction's own async context (`write-scope.server.ts`), queries made through the
  *   plain `db` join that transaction instead of waiting for it (which would never end) or
  *   reading around it. Queries from any other request wait, or read the last commit.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import type BetterSqlite3 from "better-sqlite3";
 import {
   CompiledQuery,
@@ -28,6 +27,7 @@ import {
   type QueryResult,
 } from "kysely";
 import { classifyDatabaseError } from "./db-errors.server";
+import { joinedScope } from "./write-scope.server";
 
 interface Handles {
   writer: BetterSqlite3.Database;
@@ -68,17 +68,7 @@ function run(handle: BetterSqlite3.Database, query: CompiledQuery): QueryResult<
   };
 }
 
-/** The transaction the current async context is running, while it runs. */
-export const writeScope = new AsyncLocalStorage<{
-  active: boolean;
-  trx: unknown;
-  writer: BetterSqlite3.Database;
-}>();
-
-const joinsScope = (writer: BetterSqlite3.Database) => {
-  const scope = writeScope.getStore();
-  return scope?.active === true && scope.writer === writer;
-};
+const joinsScope = (writer: BetterSqlite3.Database) => joinedScope(writer) !== undefined;
 
 class RoutingConnection implements DatabaseConnection {
   /** Set while this connection holds the writer for a transaction. */
