@@ -42,11 +42,15 @@ function serverUser() {
   for (const name of ["postgres", "nobody"]) {
     if (spawnSync("id", ["-u", name]).status === 0) return name;
   }
-  throw new Error("Running as root, and neither a postgres nor a nobody user exists to run the server.");
+  throw new Error(
+    "Running as root, and neither a postgres nor a nobody user exists to run the server.",
+  );
 }
 
 function runAs(user, program, args) {
-  const [command, argv] = user ? ["runuser", ["-u", user, "--", program, ...args]] : [program, args];
+  const [command, argv] = user
+    ? ["runuser", ["-u", user, "--", program, ...args]]
+    : [program, args];
   execFileSync(command, argv, { stdio: ["ignore", "ignore", "pipe"] });
 }
 
@@ -101,5 +105,9 @@ export async function startThrowawayCluster({ maxConnections = 300 } = {}) {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   };
-  return { url: `postgres://staffroom@127.0.0.1:${port}/postgres`, log: path.join(dir, "server.log"), stop };
+  return {
+    url: `postgres://staffroom@127.0.0.1:${port}/postgres`,
+    log: path.join(dir, "server.log"),
+    stop,
+  };
 }

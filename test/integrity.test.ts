@@ -4,23 +4,23 @@ import { sql } from "kysely";
 import { beforeAll, describe, expect, test } from "vitest";
 import { editPerson, PersonError, setPersonStatus } from "~/services/people.server";
 import { createSessionCookie, getViewerOrNull } from "~/services/session.server";
+import { nowIso } from "~/utils/clock.server";
 import { db, writeTransaction } from "~/utils/db.server";
-import { migratedDatabase } from "./helpers/db";
+import { exec, migratedDatabase, one } from "./helpers/db";
 import { seedPeople } from "./helpers/people";
 
-let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
 let ids: Map<string, number>;
 const actor = (key: string) => ({ id: ids.get(key)!, label: `${key}@test.example` });
 const requestWith = (cookie: string) =>
   new Request("http://localhost/", { headers: { Cookie: cookie.split(";")[0]! } });
 
 async function valuesOf(key: string) {
-  const u = sqlite
-    .prepare(
-      `select u.email, u.name, u.title, u.is_admin, u.is_leader, u.hired_on, m.email manager
-       from users u left join users m on m.id = u.manager_id where u.id = ?`,
-    )
-    .get(ids.get(key)) as Record<string, string | number | null>;
+  const u =
+    (await one(sql`select u.email, u.name, u.title, u.is_admin, u.is_leader, u.hired_on, m.email manager
+       from users u left join users m on m.id = u.manager_id where u.id = ${ids.get(key)}`)) as Record<
+      string,
+      string | number | null
+    >;
   return {
     email: u.email as string,
     name: u.name as string,
@@ -33,17 +33,15 @@ async function valuesOf(key: string) {
   };
 }
 
-const activeAdmins = () =>
+const activeAdmins = async () =>
   (
-    sqlite
-      .prepare("select count(*) n from users where is_admin = 1 and status = 'active'")
-      .get() as {
+    (await one(sql`select count(*) n from users where is_admin = 1 and status = 'active'`)) as {
       n: number;
     }
   ).n;
 
 beforeAll(async () => {
-  ({ sqlite } = await migratedDatabase());
+  await migratedDatabase();
   ids = await seedPeople([
     { key: "ana", name: "Ana Admin", admin: true },
     { key: "ben", name: "Ben Admin", admin: true },
@@ -72,7 +70,7 @@ describe("sessions never ride on someone else's transaction", () => {
     expect(await rolledBack).toBe("roll back");
     const cookie = await login;
     expect((await getViewerOrNull(requestWith(cookie)))?.email).toBe("cat@test.example");
-    expect(sqlite.prepare("select title from users where id = ?").get(ids.get("eve"))).toEqual({
+    expect(await one(sql`select title from users where id = ${ids.get("eve")}`)).toEqual({
       title: "",
     });
   });
@@ -85,41 +83,39 @@ describe("at least one active administrator", () => {
         editPerson(actor("ana"), ids.get("ben")!, { ...(await valuesOf("ben")), isAdmin: false }),
         editPerson(actor("ben"), ids.get("ana")!, { ...(await valuesOf("ana")), isAdmin: false }),
       ]);
-      expect(activeAdmins()).toBeGreaterThanOrEqual(1);
+      expect(await activeAdmins()).toBeGreaterThanOrEqual(1);
       // Exactly one of the two wins; the other is told why.
       const refused = [a, b].filter((r) => r.status === "rejected");
       expect(refused).toHaveLength(1);
       expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(PersonError);
       // Make both admins again for the next round.
-      sqlite
-        .prepare("update users set is_admin = 1 where id in (?, ?)")
-        .run(ids.get("ana"), ids.get("ben"));
+      await exec(
+        sql`update users set is_admin = 1 where id in (${ids.get("ana")}, ${ids.get("ben")})`,
+      );
     }
   });
 
   test("the database itself refuses to demote or deactivate the last active admin", async () => {
-    sqlite.prepare("update users set is_admin = 0 where id = ?").run(ids.get("ben"));
-    expect(() =>
-      sqlite.prepare("update users set is_admin = 0 where id = ?").run(ids.get("ana")),
-    ).toThrow(/invariant: at least one active administrator/);
-    expect(() =>
-      sqlite.prepare("update users set status = 'deactivated' where id = ?").run(ids.get("ana")),
-    ).toThrow(/invariant: at least one active administrator/);
+    await exec(sql`update users set is_admin = 0 where id = ${ids.get("ben")}`);
+    await expect(
+      exec(sql`update users set is_admin = 0 where id = ${ids.get("ana")}`),
+    ).rejects.toThrow(/invariant: at least one active administrator/);
+    await expect(
+      exec(sql`update users set status = 'deactivated' where id = ${ids.get("ana")}`),
+    ).rejects.toThrow(/invariant: at least one active administrator/);
     await expect(setPersonStatus(actor("ben"), ids.get("ana")!, "deactivated")).rejects.toThrow(
       /last active admin/,
     );
-    sqlite.prepare("update users set is_admin = 1 where id = ?").run(ids.get("ben"));
+    await exec(sql`update users set is_admin = 1 where id = ${ids.get("ben")}`);
   });
 });
 
 describe("no manager cycles", () => {
-  test("the database refuses a cycle through a chain, and a person managing themselves", () => {
+  test("the database refuses a cycle through a chain, and a person managing themselves", async () => {
     const update = (key: string, manager: string) =>
-      sqlite
-        .prepare("update users set manager_id = ? where id = ?")
-        .run(ids.get(manager), ids.get(key));
-    expect(() => update("cat", "eve")).toThrow(/invariant: no manager cycles/);
-    expect(() => update("cat", "cat")).toThrow(/invariant: no manager cycles/);
+      exec(sql`update users set manager_id = ${ids.get(manager)} where id = ${ids.get(key)}`);
+    await expect(update("cat", "eve")).rejects.toThrow(/invariant: no manager cycles/);
+    await expect(update("cat", "cat")).rejects.toThrow(/invariant: no manager cycles/);
   });
 
   test("two edits that would close a loop at the same moment: one is refused", async () => {
@@ -134,46 +130,107 @@ describe("no manager cycles", () => {
       }),
     ]);
     // Whatever the order, the roster has no loop afterwards.
-    const loop = sqlite
-      .prepare(
-        `with recursive chain(id, depth) as (
-           select manager_id, 1 from users where id = ?
+    const loop = (await one(sql`with recursive chain(id, depth) as (
+           select manager_id, 1 from users where id = ${ids.get("cat")}
            union all select u.manager_id, depth + 1 from users u join chain on u.id = chain.id
            where u.manager_id is not null and depth < 20)
-         select max(depth) d from chain`,
-      )
-      .get(ids.get("cat")) as { d: number };
+         select max(depth) d from chain`)) as { d: number };
     expect(loop.d).toBeLessThan(20);
     expect([a.status, b.status]).toContain("fulfilled");
   });
 });
 
 describe("evidence is append-only", () => {
+  /** Rows for the evidence tables' references: an archived course nobody else sees. */
+  const references: Record<string, number> = {};
+  beforeAll(async () => {
+    const at = nowIso();
+    await db
+      .insertInto("compiled_mdx")
+      .values({
+        content_hash: "append-only-probe",
+        html_segments: "[]",
+        islands: "[]",
+        answer_key: "{}",
+        assessed_hash: "probe",
+        created_at: at,
+      })
+      .execute();
+    references.course_id = (
+      await db
+        .insertInto("courses")
+        .values({
+          slug: "append-only-probe",
+          title: "Probe",
+          summary: "",
+          sort_order: 99,
+          intro_hash: "append-only-probe",
+          status: "archived",
+          updated_at: at,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow()
+    ).id;
+    references.lesson_id = (
+      await db
+        .insertInto("lessons")
+        .values({
+          course_id: references.course_id,
+          slug: "probe",
+          title: "Probe",
+          minutes: 1,
+          position: 1,
+          current_version_id: null,
+          max_attempts: null,
+          valid_from_version_id: null,
+          status: "archived",
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow()
+    ).id;
+    references.version_id = (
+      await db
+        .insertInto("lesson_versions")
+        .values({
+          lesson_id: references.lesson_id,
+          content_hash: "append-only-probe",
+          source: "",
+          has_quiz: 0,
+          published_at: at,
+          published_by: null,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow()
+    ).id;
+    references.user_id = ids.get("ana")!;
+  });
+
   test.each(["certificates", "quiz_attempts", "progress_events", "acknowledgements", "audit_log"])(
     "%s refuses UPDATE and DELETE",
-    (table) => {
-      sqlite.exec("savepoint probe");
-      try {
-        const columns = sqlite.prepare(`pragma table_info(${table})`).all() as {
-          name: string;
-          notnull: number;
-          pk: number;
-        }[];
-        const values = columns
-          .filter((c) => !c.pk)
-          .map((c) => [c.name, c.name.endsWith("_id") ? ids.get("ana")! : c.notnull ? "x" : null]);
-        // Foreign keys are checked at the end of the savepoint, which is rolled back below.
-        sqlite.pragma("defer_foreign_keys = ON");
-        sqlite
-          .prepare(
-            `insert into ${table} (${values.map(([n]) => n).join(", ")}) values (${values.map(() => "?").join(", ")})`,
-          )
-          .run(...values.map(([, v]) => v));
-        expect(() => sqlite.prepare(`update ${table} set id = id`).run()).toThrow(/append-only/);
-        expect(() => sqlite.prepare(`delete from ${table}`).run()).toThrow(/append-only/);
-      } finally {
-        sqlite.exec("rollback to probe; release probe");
-      }
+    async (table) => {
+      // A row of its own: every required column, references to the rows above.
+      const { columns } = (await db.introspection.getTables()).find((t) => t.name === table)!;
+      const values = Object.fromEntries(
+        columns
+          .filter((c) => c.name !== "id" && !c.isNullable && !c.hasDefaultValue)
+          .map((c) => [
+            c.name,
+            references[c.name] ??
+              (c.name.endsWith("_at")
+                ? nowIso()
+                : ["score", "passed"].includes(c.name)
+                  ? 1
+                  : `probe ${table}`),
+          ]),
+      );
+      await exec(
+        sql`insert into ${sql.table(table)} (${sql.join(Object.keys(values).map((c) => sql.ref(c)))})
+          values (${sql.join(Object.values(values))})`,
+      );
+      await expect(exec(sql`update ${sql.table(table)} set id = id`)).rejects.toThrow(
+        /append-only/,
+      );
+      await expect(exec(sql`delete from ${sql.table(table)}`)).rejects.toThrow(/append-only/);
     },
   );
 });

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { departmentIdFor } from "~/models/departments.server";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -13,7 +14,7 @@ import { editPerson, PersonError, setPersonStatus } from "~/services/people.serv
 import { createSessionCookie } from "~/services/session.server";
 import { advanceClock, resetClock } from "~/utils/clock.server";
 import { hashPassword } from "~/utils/password.server";
-import { migratedDatabase } from "./helpers/db";
+import { all, exec, migratedDatabase, one } from "./helpers/db";
 
 /** A minimal SMTP server: accepts every message, keeps what it received. */
 function fakeSmtp() {
@@ -47,7 +48,6 @@ function fakeSmtp() {
 }
 
 const smtp = fakeSmtp();
-let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
 const ids: Record<string, number> = {};
 const cli = commandLineActor("test");
 const as = (key: string) => ({ id: ids[key]!, label: `${key}@p.example` });
@@ -70,7 +70,7 @@ beforeAll(async () => {
   const { port } = smtp.server.address() as net.AddressInfo;
   // Read once, when the environment is first parsed (below, by the database).
   process.env.SMTP_URL = `smtp://127.0.0.1:${port}`;
-  ({ sqlite } = await migratedDatabase());
+  await migratedDatabase();
   const ops = await departmentIdFor("Ops");
   // Ada (admin) manages Bo, who manages Cy. Di has a password.
   ids.ada = await createUser({
@@ -129,7 +129,7 @@ describe("editing a person", () => {
     ],
     ["the last admin losing admin", "ada", { isAdmin: false }, "isAdmin", /last active admin/],
   ] as const)("refuses %s", async (_, key, change, field, message) => {
-    const before = sqlite.prepare("select * from users order by id").all();
+    const before = await all(sql`select * from users order by id`);
     const actor = key === "ada" ? cli : as("ada");
     const error = await editPerson(actor, ids[key]!, {
       ...(await values(key)),
@@ -138,7 +138,7 @@ describe("editing a person", () => {
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PersonError);
     expect(error).toMatchObject({ field, message: expect.stringMatching(message) });
-    expect(sqlite.prepare("select * from users order by id").all()).toEqual(before);
+    expect(await all(sql`select * from users order by id`)).toEqual(before);
   });
 
   test("an admin cannot remove their own admin role", async () => {
@@ -165,11 +165,9 @@ describe("editing a person", () => {
       title: "Picker",
       is_leader: 1,
     });
-    const audit = sqlite
-      .prepare(
-        "select actor, action, before, after from audit_log where subject_id = ? order by id",
-      )
-      .all(ids.cy);
+    const audit = await all(
+      sql`select actor, action, before, after from audit_log where subject_id = ${ids.cy} order by id`,
+    );
     expect(audit).toEqual([
       {
         actor: "ada@p.example",
@@ -202,18 +200,16 @@ describe("deactivation", () => {
   test("ends every session at once, keeps the person, and can be undone", async () => {
     await createSessionCookie(ids.bo!);
     await createSessionCookie(ids.bo!);
-    const sessions = sqlite.prepare("select count(*) n from sessions where user_id = ?");
-    expect(sessions.get(ids.bo)).toEqual({ n: 2 });
+    const sessions = () => one(sql`select count(*) n from sessions where user_id = ${ids.bo}`);
+    expect(await sessions()).toEqual({ n: 2 });
     await setPersonStatus(as("ada"), ids.bo!, "deactivated");
-    expect(sessions.get(ids.bo)).toEqual({ n: 0 });
+    expect(await sessions()).toEqual({ n: 0 });
     expect(await findUserByEmail("bo@p.example")).toMatchObject({ status: "deactivated" });
     await setPersonStatus(as("ada"), ids.bo!, "active");
     expect(await findUserByEmail("bo@p.example")).toMatchObject({ status: "active" });
-    const actions = sqlite
-      .prepare(
-        "select action, after from audit_log where subject_id = ? and action like 'person.%activated'",
-      )
-      .all(ids.bo);
+    const actions = await all(
+      sql`select action, after from audit_log where subject_id = ${ids.bo} and action like 'person.%activated'`,
+    );
     expect(actions).toEqual([
       { action: "person.deactivated", after: '{"status":"deactivated"}' },
       { action: "person.reactivated", after: '{"status":"active"}' },
@@ -228,11 +224,11 @@ describe("deactivation", () => {
 });
 
 describe("the audit log", () => {
-  test("is append-only", () => {
-    expect(() => sqlite.prepare("update audit_log set actor = 'someone else'").run()).toThrow(
+  test("is append-only", async () => {
+    await expect(exec(sql`update audit_log set actor = 'someone else'`)).rejects.toThrow(
       /append-only/,
     );
-    expect(() => sqlite.prepare("delete from audit_log").run()).toThrow(/append-only/);
+    await expect(exec(sql`delete from audit_log`)).rejects.toThrow(/append-only/);
   });
 });
 
@@ -248,9 +244,7 @@ describe("set-password links", () => {
       .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
     expect(mail).toContain("To: bo@p.example");
     expect(mail).toContain(link.url);
-    expect(JSON.stringify(sqlite.prepare("select * from one_time_tokens").all())).not.toContain(
-      token,
-    );
+    expect(JSON.stringify(await all(sql`select * from one_time_tokens`))).not.toContain(token);
     expect(await setPasswordLinkFor(token)).toEqual({
       purpose: "invite",
       name: "Bo",
@@ -277,11 +271,9 @@ describe("set-password links", () => {
       resetClock();
     }
     expect(
-      sqlite
-        .prepare(
-          "select action, after from audit_log where action = 'link.issued' and subject_id = ?",
-        )
-        .get(ids.di),
+      await one(
+        sql`select action, after from audit_log where action = 'link.issued' and subject_id = ${ids.di}`,
+      ),
     ).toEqual({
       action: "link.issued",
       after: expect.stringContaining('"purpose":"reset"'),
@@ -299,7 +291,7 @@ describe("set-password links", () => {
     await new Promise<void>((resolve) => smtp.server.close(() => resolve()));
     const link = await issueSetPasswordLink(as("ada"), ids.di!);
     expect(link.delivery).toBe("failed");
-    expect(sqlite.prepare("select recipient, body, delivery_error from outbox").all()).toEqual([
+    expect(await all(sql`select recipient, body, delivery_error from outbox`)).toEqual([
       {
         recipient: "di@p.example",
         body: expect.stringContaining(link.url),

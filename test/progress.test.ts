@@ -1,28 +1,26 @@
+import { sql } from "kysely";
 import { beforeAll, expect, test } from "vitest";
 import { getLessonPage, listLessons, listPublishedCourses } from "~/models/courses.server";
 import type { LessonRef } from "~/models/progress.server";
 import { completeLesson, reopenLessons } from "~/services/progress.server";
 import { createUser } from "~/models/users.server";
 import { syncCourses } from "~/services/courses.server";
-import { migratedDatabase } from "./helpers/db";
+import { all, exec, migratedDatabase, one } from "./helpers/db";
 
-let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
 let userId: number;
 let refs: LessonRef[];
 
-const courseRow = () =>
-  sqlite
-    .prepare(
-      "select lessons_completed, completed_at, stale_since from course_progress where user_id = ?",
-    )
-    .get(userId) as {
+const courseRow = async () =>
+  (await one(
+    sql`select lessons_completed, completed_at, stale_since from course_progress where user_id = ${userId}`,
+  )) as {
     lessons_completed: number;
     completed_at: string | null;
     stale_since: string | null;
   };
 
 beforeAll(async () => {
-  ({ sqlite } = await migratedDatabase());
+  await migratedDatabase();
   const sync = await syncCourses("test/fixtures/courses-integration");
   expect(sync.errors).toEqual([]);
   userId = await createUser({ email: "p@example.com", name: "P", departmentId: null });
@@ -39,16 +37,14 @@ beforeAll(async () => {
 
 test("completing every lesson completes the course, once", async () => {
   await completeLesson(userId, refs[0]!);
-  expect(courseRow()).toMatchObject({ lessons_completed: 1, completed_at: null });
+  expect(await courseRow()).toMatchObject({ lessons_completed: 1, completed_at: null });
   await completeLesson(userId, refs[1]!);
   await completeLesson(userId, refs[1]!);
-  expect(courseRow()).toMatchObject({ lessons_completed: 2 });
-  expect(courseRow().completed_at).not.toBeNull();
-  const events = sqlite
-    .prepare(
-      "select type, count(*) n from progress_events where user_id = ? group by type order by type",
-    )
-    .all(userId);
+  expect(await courseRow()).toMatchObject({ lessons_completed: 2 });
+  expect((await courseRow()).completed_at).not.toBeNull();
+  const events = await all(
+    sql`select type, count(*) n from progress_events where user_id = ${userId} group by type order by type`,
+  );
   expect(events).toEqual([
     { type: "course_completed", n: 1 },
     { type: "lesson_completed", n: 2 },
@@ -62,16 +58,16 @@ test("re-opening a stale lesson re-opens the course and keeps the ledger", async
     "stale",
   );
   expect(reopened).toBe(1);
-  expect(courseRow()).toMatchObject({ lessons_completed: 1, completed_at: null });
-  expect(courseRow().stale_since).not.toBeNull();
+  expect(await courseRow()).toMatchObject({ lessons_completed: 1, completed_at: null });
+  expect((await courseRow()).stale_since).not.toBeNull();
   await completeLesson(userId, refs[0]!);
-  expect(courseRow()).toMatchObject({ lessons_completed: 2, stale_since: null });
-  expect(courseRow().completed_at).not.toBeNull();
+  expect(await courseRow()).toMatchObject({ lessons_completed: 2, stale_since: null });
+  expect((await courseRow()).completed_at).not.toBeNull();
 });
 
-test("the event ledger refuses UPDATE and DELETE", () => {
-  expect(() => sqlite.prepare("update progress_events set type = 'waived'").run()).toThrow(
+test("the event ledger refuses UPDATE and DELETE", async () => {
+  await expect(exec(sql`update progress_events set type = 'waived'`)).rejects.toThrow(
     /append-only/,
   );
-  expect(() => sqlite.prepare("delete from progress_events").run()).toThrow(/append-only/);
+  await expect(exec(sql`delete from progress_events`)).rejects.toThrow(/append-only/);
 });

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { beforeAll, describe, expect, test } from "vitest";
 import { commandLineActor } from "~/models/audit.server";
 import { createUser, findUserByEmail } from "~/models/users.server";
@@ -8,16 +9,15 @@ import {
   RosterImportError,
   type RosterProblem,
 } from "~/services/roster-import.server";
-import { migratedDatabase } from "./helpers/db";
+import { all, migratedDatabase, one } from "./helpers/db";
 import { BAD_FILES } from "./fixtures/roster/bad-files";
 import { csvOf, databaseDump, manyRows, seedRosterBase } from "./fixtures/roster/roster-csv";
 
 const actor = commandLineActor("test");
-let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
 const bytes = (text: string) => Buffer.from(text, "utf8");
 
 beforeAll(async () => {
-  ({ sqlite } = await migratedDatabase());
+  await migratedDatabase();
   await seedRosterBase();
 });
 
@@ -25,7 +25,7 @@ const where = (p: RosterProblem) => `${p.line ?? "-"}:${p.column ?? "-"}`;
 
 describe("a bad roster file is refused whole, naming every line", () => {
   test.each(BAD_FILES)("$name", async ({ file, expect: expected, message }) => {
-    const before = databaseDump(sqlite);
+    const before = await databaseDump();
     const preview = await previewRoster(file(), "bad.csv", actor);
     expect(preview.problems.map(where)).toEqual(expected);
     expect(preview.problems.map(formatProblem).join("\n")).toMatch(message);
@@ -33,7 +33,7 @@ describe("a bad roster file is refused whole, naming every line", () => {
     const error = await applyRoster(file(), "bad.csv", actor).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RosterImportError);
     expect((error as RosterImportError).problems.map(where)).toEqual(expected);
-    expect(databaseDump(sqlite)).toEqual(before);
+    expect(await databaseDump()).toEqual(before);
   });
 });
 
@@ -87,12 +87,12 @@ describe("a good roster file", () => {
   });
 
   test("re-importing the same file changes nothing", async () => {
-    const before = databaseDump(sqlite);
+    const before = await databaseDump();
     const preview = await previewRoster(FILE, "team.csv", actor);
     expect([preview.creates.length, preview.updates.length, preview.unchanged]).toEqual([0, 0, 3]);
     const result = await applyRoster(FILE, "team.csv", actor);
     expect(result).toMatchObject({ summary: { created: 0, updated: 0, unchanged: 3 } });
-    expect(databaseDump(sqlite)).toEqual(before);
+    expect(await databaseDump()).toEqual(before);
   });
 
   test("a corrected file updates only the changed fields, audited with before and after", async () => {
@@ -112,11 +112,9 @@ describe("a good roster file", () => {
       ],
     ]);
     await applyRoster(corrected, "fix.csv", actor);
-    const audit = sqlite
-      .prepare(
-        "select action, subject, before, after from audit_log where subject = 'kim@x.example' order by id",
-      )
-      .all();
+    const audit = await all(
+      sql`select action, subject, before, after from audit_log where subject = 'kim@x.example' order by id`,
+    );
     expect(audit).toEqual([
       expect.objectContaining({ action: "person.created" }),
       {
@@ -163,7 +161,7 @@ describe("a good roster file", () => {
     expect(preview.problems).toEqual([]);
     expect(preview.creates).toHaveLength(19_999);
     await applyRoster(file, "big.csv", actor);
-    const row = sqlite.prepare("select count(*) n from users where email like 'person%'").get();
+    const row = await one(sql`select count(*) n from users where email like 'person%'`);
     expect(row).toEqual({ n: 19_999 });
   });
 });

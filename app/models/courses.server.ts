@@ -2,7 +2,8 @@
  * All SQL for compiled_mdx, compile_failures, courses, lessons and lesson_versions.
  *
  * Compiled lessons are immutable per content hash, so their parsed form is cached in memory by
- * hash: a lesson request costs two small indexed queries and no JSON parsing once warm.
+ * hash: a lesson request costs two small indexed queries and no JSON parsing once warm. Nothing
+ * else is cached here, so a sync by any server (or the CLI) shows on every server at once.
  */
 import type { AnswerKey, IslandData, RenderedLesson } from "~/components/mdx/islands";
 import { chunks } from "~/utils/chunks";
@@ -307,23 +308,28 @@ export async function getLessonPage(
   };
 }
 
-const answerKeyCache = new Map<number, AnswerKey>();
+/** Answer keys by content hash: immutable, so every server may keep its own (one sync serves all). */
+const answerKeyCache = new Map<string, AnswerKey>();
 
 /** Server-side only: never put this in a response. */
 export async function getAnswerKey(versionId: number): Promise<AnswerKey | undefined> {
-  const hit = answerKeyCache.get(versionId);
+  const version = await db
+    .selectFrom("lesson_versions")
+    .select("content_hash")
+    .where("id", "=", versionId)
+    .executeTakeFirst();
+  if (!version) return undefined;
+  const hit = answerKeyCache.get(version.content_hash);
   if (hit) return hit;
   const row = await db
-    .selectFrom("lesson_versions as v")
-    .innerJoin("compiled_mdx as m", "m.content_hash", "v.content_hash")
-    .select(["m.answer_key", "v.content_hash"])
-    .where("v.id", "=", versionId)
+    .selectFrom("compiled_mdx")
+    .select("answer_key")
+    .where("content_hash", "=", version.content_hash)
     .executeTakeFirst();
   if (!row) return undefined;
   const key = JSON.parse(row.answer_key) as AnswerKey;
-  // content_hash of a version only changes when the compiler version changes (same source).
   if (answerKeyCache.size >= RENDER_CACHE_MAX) answerKeyCache.clear();
-  answerKeyCache.set(versionId, key);
+  answerKeyCache.set(version.content_hash, key);
   return key;
 }
 
@@ -677,7 +683,6 @@ export async function applyCourseSync(input: {
       result.archivedLessons += Number(archived.numUpdatedRows);
     }
   }
-  answerKeyCache.clear();
   result.reshaped = [...reshaped];
   return result;
 }

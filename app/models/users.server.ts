@@ -3,6 +3,7 @@ import type { UserStatus } from "#db/schema";
 import { chunks } from "~/utils/chunks";
 import { db } from "~/utils/db.server";
 import { departmentIdFor } from "./departments.server";
+import { containsText } from "./text-match.server";
 import { nowIso } from "~/utils/clock.server";
 
 export interface Viewer {
@@ -256,9 +257,9 @@ export const PEOPLE_PAGE_SIZE = 100;
 export async function listPeople(filter: PeopleFilter, page = 1) {
   let query = rosterQuery();
   if (filter.q) {
-    const pattern = `%${filter.q.trim().toLowerCase()}%`;
+    const text = filter.q.trim();
     query = query.where((eb) =>
-      eb.or([eb("u.name", "like", pattern), eb("u.email", "like", pattern)]),
+      eb.or([containsText("u.name", text), containsText("u.email", text)]),
     );
   }
   if (filter.department) query = query.where("d.name", "=", filter.department);

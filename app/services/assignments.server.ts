@@ -39,7 +39,7 @@ import {
   today,
 } from "~/utils/calendar.server";
 import { nowIso } from "~/utils/clock.server";
-import { writeTransaction } from "~/utils/db.server";
+import { exclusively, writeTransaction } from "~/utils/db.server";
 import { notFound } from "~/utils/domain-errors.server";
 import { reopenLessons } from "./progress.server";
 
@@ -78,6 +78,8 @@ async function followTimeZone(): Promise<void> {
 }
 
 async function recomputeNow(): Promise<RecomputeResult> {
+  // One recompute at a time across servers; it reads the whole picture before it writes.
+  await exclusively("recompute");
   await followTimeZone();
   const now = nowIso();
   const day = today();

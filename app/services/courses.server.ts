@@ -22,7 +22,7 @@ import {
   type ReplacedVersion,
   type StoredSourceError,
 } from "~/models/courses.server";
-import { writeTransaction } from "~/utils/db.server";
+import { exclusively, writeTransaction } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
 import { serialQueue } from "~/utils/serial-queue";
 import { recomputeAssignments } from "./assignments.server";
@@ -548,7 +548,9 @@ async function syncNow(dir: string, actor: Actor): Promise<SyncSummary> {
       key: l.key,
     })),
   }));
-  await writeTransaction(async () => {
+  // Runs again from the start if it loses a race on PostgreSQL: it changes nothing outside.
+  const outcome = await writeTransaction(async () => {
+    await exclusively("course-sync");
     const applied = await applyCourseSync({
       courses: desired,
       keep: checked.refused,
@@ -556,38 +558,29 @@ async function syncNow(dir: string, actor: Actor): Promise<SyncSummary> {
       failures: checked.failures,
       publishedBy: actor.id,
     });
+    let reopened = 0;
     for (const change of applied.replaced.filter(makesCompletionsStale)) {
       await setValidFrom(change.lessonId, change.versionId);
-      summary.reopened += await reopenLessons(
-        change.courseId,
-        { lessonIds: [change.lessonId] },
-        "stale",
-      );
+      reopened += await reopenLessons(change.courseId, { lessonIds: [change.lessonId] }, "stale");
     }
     for (const courseId of applied.reshaped) await recountCourseProgress(courseId);
     // A newly published course is assigned at once, in the same write.
     if (applied.published + applied.archivedCourses + applied.restored > 0) {
       await recomputeAssignments();
     }
-    summary.published = applied.published;
-    summary.unchanged = applied.unchanged;
-    summary.archived = applied.archivedCourses + applied.archivedLessons;
-    if (summary.published + summary.archived + applied.restored > 0) {
+    const archived = applied.archivedCourses + applied.archivedLessons;
+    if (applied.published + archived + applied.restored > 0) {
       await appendAudit(actor, [
         {
           action: "courses.synced",
           subject: dir,
-          after: {
-            published: summary.published,
-            archived: summary.archived,
-            restored: applied.restored,
-            reopened: summary.reopened,
-          },
+          after: { published: applied.published, archived, restored: applied.restored, reopened },
         },
       ]);
     }
+    return { published: applied.published, unchanged: applied.unchanged, archived, reopened };
   });
-  return summary;
+  return { ...summary, ...outcome };
 }
 
 /**

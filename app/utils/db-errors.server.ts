@@ -4,12 +4,7 @@
  */
 
 export type UnavailableReason =
-  | "storage_full"
-  | "read_only"
-  | "busy"
-  | "io_error"
-  | "unopenable"
-  | "unreachable";
+  "storage_full" | "read_only" | "busy" | "io_error" | "unopenable" | "unreachable";
 
 const REASONS: Record<UnavailableReason, { user: string; hint: string }> = {
   storage_full: {

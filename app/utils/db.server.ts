@@ -18,6 +18,7 @@ import {
   backupPostgres,
   isRetryable,
   openPostgres,
+  FOREIGN_KEYS_SQL,
   TABLES_SQL,
   TEXT_COLUMNS_SQL,
 } from "./postgres-driver.server";
@@ -166,7 +167,12 @@ function openHandle(file: string, role: "writer" | "reader"): Database.Database 
 /** Opens the SQLite file or the PostgreSQL database (a `postgres://` URL) at `location`. */
 export function openDatabase(location: string): DatabaseHandles {
   if (isPostgresUrl(location)) {
-    const { pool, driver, dialect, location: shown } = openPostgres({
+    const {
+      pool,
+      driver,
+      dialect,
+      location: shown,
+    } = openPostgres({
       url: location,
       poolSize: env().DATABASE_POOL_SIZE,
       lockTimeoutMs: BUSY_TIMEOUT_MS,
@@ -302,7 +308,8 @@ const EXCLUSIVE = { recompute: 3, "course-sync": 4 } as const;
  */
 export async function exclusively(name: keyof typeof EXCLUSIVE): Promise<void> {
   const on = handlesFor();
-  if (!joinedScope(on.scopeOwner)) throw new Error(`exclusively("${name}") needs a write transaction.`);
+  if (!joinedScope(on.scopeOwner))
+    throw new Error(`exclusively("${name}") needs a write transaction.`);
   if (on.engine === "postgres") {
     await sql`select pg_advisory_xact_lock(${sql.lit(ADVISORY_LOCK_CLASS)}, ${sql.lit(EXCLUSIVE[name])})`.execute(
       db,
@@ -344,6 +351,23 @@ export async function textColumns(executor: Executor = db) {
           where m.type = 'table' and m.name not like 'sqlite_%' and upper(c.type) = 'TEXT'
           order by m.name, c.cid`;
   return (await query.execute(executor)).rows;
+}
+
+/** Every foreign key: which column of which table references which table. */
+export async function foreignKeys(on: Catalogue = handlesFor()) {
+  const query =
+    on.engine === "postgres"
+      ? sql<ForeignKey>`${sql.raw(FOREIGN_KEYS_SQL)}`
+      : sql<ForeignKey>`select m.name as "table", f."from" as "column", f."table" as "references"
+          from sqlite_schema m join pragma_foreign_key_list(m.name) f
+          where m.type = 'table' order by 1, 2`;
+  return (await query.execute(on.db)).rows;
+}
+
+export interface ForeignKey {
+  table: string;
+  column: string;
+  references: string;
 }
 
 /** A column that tells any row apart within its table and statement (SQLite rowid, PostgreSQL ctid). */
@@ -408,5 +432,37 @@ export async function backupDatabase(target: string): Promise<BackupReport> {
   } catch (error) {
     fs.rmSync(partial, { force: true });
     throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Erasure's clean-up
+
+/**
+ * Runs an erasure (`work` returns the rows it touched per table) so that the bytes it deletes
+ * leave the database. SQLite: freed pages are overwritten while it runs (`secure_delete`), then
+ * the WAL is folded into the file and truncated; `scrubbed` is false when readers kept that from
+ * completing. PostgreSQL: the touched tables are vacuumed afterwards, so their pages no longer
+ * hold the old rows; copies can stay in the server's write-ahead log and free disk space until
+ * they are reused (README, "Erasing a person").
+ */
+export async function withScrubbedDeletes(
+  work: () => Promise<Record<string, number>>,
+): Promise<{ result: Record<string, number>; scrubbed: boolean }> {
+  if (databaseEngine() === "postgres") {
+    const result = await work();
+    const tables = Object.keys(result).map((name) => sql.table(name));
+    if (tables.length > 0) await sql`vacuum ${sql.join(tables)}`.execute(db);
+    return { result, scrubbed: true };
+  }
+  const { rows } = await sql<{ secure_delete: number }>`pragma secure_delete`.execute(db);
+  const before = rows[0]?.secure_delete ?? 0;
+  await sql`pragma secure_delete = on`.execute(db);
+  try {
+    const result = await work();
+    const checkpoint = await sql<{ busy: number }>`pragma wal_checkpoint(truncate)`.execute(db);
+    return { result, scrubbed: checkpoint.rows[0]?.busy === 0 };
+  } finally {
+    await sql`pragma secure_delete = ${sql.raw(String(Number(before)))}`.execute(db);
   }
 }

@@ -30,7 +30,8 @@ const EnvSchema = z.object({
     .string()
     .optional()
     .refine((url) => !url || /^postgres(ql)?:\/\//.test(url), {
-      message: "must be a PostgreSQL URL such as postgres://staffroom:secret@db.example.com/staffroom",
+      message:
+        "must be a PostgreSQL URL such as postgres://staffroom:secret@db.example.com/staffroom",
     }),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   COURSES_DIR: z.string().min(1).default("./courses"),

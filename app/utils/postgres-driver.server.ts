@@ -189,6 +189,17 @@ export const TEXT_COLUMNS_SQL = `select table_name as "table", column_name as "c
   where table_schema = current_schema() and data_type = 'text'
   order by table_name, ordinal_position`;
 
+/** Every foreign key of the current schema: (table, column) → referenced table. */
+export const FOREIGN_KEYS_SQL = `select kcu.table_name as "table", kcu.column_name as "column",
+    ccu.table_name as "references"
+  from information_schema.table_constraints tc
+  join information_schema.key_column_usage kcu
+    on kcu.constraint_name = tc.constraint_name and kcu.table_schema = tc.table_schema
+  join information_schema.constraint_column_usage ccu
+    on ccu.constraint_name = tc.constraint_name and ccu.table_schema = tc.table_schema
+  where tc.constraint_type = 'FOREIGN KEY' and tc.table_schema = current_schema()
+  order by 1, 2`;
+
 /** Advisory-lock class of Staffroom's own locks (the second key names the lock). */
 export const ADVISORY_LOCK_CLASS = 7262301;
 

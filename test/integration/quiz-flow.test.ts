@@ -1,6 +1,7 @@
+import { sql, type RawBuilder } from "kysely";
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { migratedDatabase } from "../helpers/db";
+import { migratedDatabase, one } from "../helpers/db";
 import { Browser } from "../helpers/http";
 import { loggedIn, seedPeople } from "../helpers/people";
 import { startServer, type RunningServer } from "../helpers/server";
@@ -13,12 +14,11 @@ const ALL_WRONG = { q1: "q1-a", q2: "q2-b", q3: "q3-b", q4: "q4-a", q5: "q5-b" }
 const KEY = { q1: ["q1-b"], q2: ["q2-a"], q3: ["q3-a", "q3-c"], q4: ["q4-c"], q5: ["q5-a"] };
 
 let server: RunningServer;
-let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
 
 /** The page's HTML without React's text separators (`You scored <!-- -->80%`). */
 const pageText = async (res: Response) => (await res.text()).replace(/<!-- -->/g, "");
 
-const count = (sql: string) => (sqlite.prepare(sql).get() as { n: number }).n;
+const count = async (query: RawBuilder<unknown>) => ((await one(query)) as { n: number }).n;
 
 const as = (key: string) => loggedIn(server.url, key, "quiz.example");
 
@@ -75,7 +75,7 @@ function quizPost(version: string, answers: Record<string, string | string[]>) {
 }
 
 beforeAll(async () => {
-  ({ sqlite } = await migratedDatabase());
+  await migratedDatabase();
   await seedPeople(
     [
       { key: "mia", name: "Mia Manager" },
@@ -133,8 +133,8 @@ describe("a quiz that gates completion, over HTTP", () => {
     const bo = await as("bo");
     const version = await versionOf(bo, "/courses/safety/check");
     const otherVersion = await versionOf(bo, "/courses/other/other-quiz");
-    const before = count("select count(*) n from progress_events where type != 'started'");
-    const attempts = count("select count(*) n from quiz_attempts");
+    const before = await count(sql`select count(*) n from progress_events where type != 'started'`);
+    const attempts = await count(sql`select count(*) n from quiz_attempts`);
     for (const [fields, message] of [
       [
         { ...quizPost(version, ALL_RIGHT), quiz: "quiz-2" },
@@ -149,8 +149,10 @@ describe("a quiz that gates completion, over HTTP", () => {
       expect(res.status).toBe(400);
       expect(await pageText(res)).toContain(message.replace(/"/g, "&quot;"));
     }
-    expect(count("select count(*) n from progress_events where type != 'started'")).toBe(before);
-    expect(count("select count(*) n from quiz_attempts")).toBe(attempts);
+    expect(await count(sql`select count(*) n from progress_events where type != 'started'`)).toBe(
+      before,
+    );
+    expect(await count(sql`select count(*) n from quiz_attempts`)).toBe(attempts);
     // And no hand-marking a quiz lesson complete.
     expect((await bo.post("/courses/safety/check", { intent: "complete" })).status).toBe(400);
   });
@@ -205,9 +207,9 @@ describe("a quiz that gates completion, over HTTP", () => {
     expect(html).toContain("Ann Able");
     expect(html).toContain("Safety basics");
     expect(html).not.toContain("ann@quiz.example");
-    const { course_version } = sqlite
-      .prepare("select course_version from certificates where code = ?")
-      .get(certificate) as { course_version: string };
+    const { course_version } = (await one(
+      sql`select course_version from certificates where code = ${certificate}`,
+    )) as { course_version: string };
     expect(html).not.toContain(course_version);
     expect(html).not.toContain("Course version");
     const data = await (await anonymous.get(`/verify/${certificate}.data`)).text();

@@ -1,14 +1,14 @@
+import { sql } from "kysely";
 import { spawnSync } from "node:child_process";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { migratedDatabase } from "../helpers/db";
+import { migratedDatabase, one } from "../helpers/db";
 import { Browser } from "../helpers/http";
 import { email, loggedIn, seedPeople } from "../helpers/people";
 import { startServer, type RunningServer } from "../helpers/server";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 let server: RunningServer;
-let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
 let ids: Map<string, number>;
 
 // Lee leads; Mia manages Max and Ann; Max manages Bo and Cy; Xena manages Dee; Sam administers.
@@ -49,7 +49,7 @@ function staffroom(args: string[], offsetDays = 0) {
 }
 
 beforeAll(async () => {
-  ({ sqlite } = await migratedDatabase());
+  await migratedDatabase();
   ids = await seedPeople(PEOPLE);
   // The server's start loads the courses and assigns them by the default rule.
   server = await startServer({ COURSES_DIR: "test/fixtures/courses-integration" });
@@ -147,11 +147,9 @@ describe("leadership", () => {
 describe("waivers", () => {
   test("an admin waives one assignment with a reason; others cannot", async () => {
     const cy = ids.get("cy")!;
-    const assignment = sqlite
-      .prepare(
-        "select a.id from assignments a join courses c on c.id = a.course_id where a.user_id = ? and c.slug = 'quizzed'",
-      )
-      .get(cy) as { id: number };
+    const assignment = (await one(
+      sql`select a.id from assignments a join courses c on c.id = a.course_id where a.user_id = ${cy} and c.slug = 'quizzed'`,
+    )) as { id: number };
     const mia = await as("mia");
     expect(
       (await mia.post(`/people/${cy}`, { assignmentId: String(assignment.id), reason: "No" }))

@@ -1,8 +1,9 @@
+import { sql } from "kysely";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { syncCourses } from "~/services/courses.server";
 import { issueSetPasswordLink } from "~/services/invitations.server";
-import { migratedDatabase } from "../helpers/db";
+import { migratedDatabase, one } from "../helpers/db";
 import { Browser } from "../helpers/http";
 import { email, loggedIn, seedPeople } from "../helpers/people";
 import { completeQuizCourse } from "../helpers/quiz-course";
@@ -166,7 +167,7 @@ let routes: Record<string, BuiltRoute>;
 const browsers = new Map<Role, Browser>();
 
 beforeAll(async () => {
-  const { sqlite } = await migratedDatabase();
+  await migratedDatabase();
   const ids = await seedPeople(PEOPLE);
   const sync = await syncCourses("test/fixtures/courses-quiz");
   expect(sync.errors).toEqual([]);
@@ -176,7 +177,7 @@ beforeAll(async () => {
   }
   for (const key of ["ann", "dee"] as const) {
     certificate[key] = (
-      sqlite.prepare("select code from certificates where user_id = ?").get(ids.get(key)) as {
+      (await one(sql`select code from certificates where user_id = ${ids.get(key)}`)) as {
         code: string;
       }
     ).code;
