@@ -32,6 +32,7 @@ import {
   type TransactionSettings,
 } from "kysely";
 import { classifyDatabaseError } from "./db-errors.server";
+import { serialQueue } from "./serial-queue";
 import { joinedScope, writeScope } from "./write-scope.server";
 
 const run = promisify(execFile);
@@ -76,8 +77,13 @@ export function redactUrl(url: string): string {
 
 type PooledConnection = Parameters<PostgresDriver["releaseConnection"]>[0];
 
-/** A pooled connection whose errors say what they mean (see db-errors.server.ts). */
+/**
+ * A pooled connection whose errors say what they mean (see db-errors.server.ts). Queries that
+ * join a transaction may be issued together (`Promise.all`); they run one after the other.
+ */
 class ClassifyingConnection implements DatabaseConnection {
+  readonly #serially = serialQueue();
+
   constructor(
     readonly inner: PooledConnection,
     private readonly location: string,
@@ -85,7 +91,7 @@ class ClassifyingConnection implements DatabaseConnection {
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     try {
-      return await this.inner.executeQuery<R>(query);
+      return await this.#serially(() => this.inner.executeQuery<R>(query));
     } catch (error) {
       throw classifyDatabaseError(error, this.location);
     }
