@@ -39,6 +39,18 @@ export class Browser {
     return res;
   }
 
+  /** A multipart form POST with one file, as a file input sends it. */
+  async upload(path: string, field: string, name: string, content: string | Uint8Array) {
+    const form = new FormData();
+    form.append(field, new Blob([content], { type: "text/csv" }), name);
+    return fetch(this.base + path, {
+      method: "POST",
+      body: form,
+      redirect: "manual",
+      headers: { Origin: this.base, ...(this.cookie ? { Cookie: this.cookie } : {}) },
+    });
+  }
+
   async login(email: string, password: string) {
     const res = await this.post("/login", { email, password });
     if (res.status !== 302)

@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { mulberry32 } from "~/utils/random";
+import type { Browser } from "../helpers/http";
+import { migratedDatabase } from "../helpers/db";
+import { startServer, type RunningServer } from "../helpers/server";
+import { DRILL, lessonSlug, writeFaultCourses } from "./helpers/courses";
+import {
+  completeLesson,
+  logInAll,
+  quizVersion,
+  rebase,
+  seedLearners,
+  submitQuiz,
+} from "./helpers/learners";
+import { sleep } from "./helpers/load";
+import {
+  completedPairs,
+  countOf,
+  inspect,
+  integrityOf,
+  ledgerDisagreements,
+} from "./helpers/sqlite";
+import { figure } from "./helpers/sets";
+
+// F1: the server is killed (-9, primary and workers at once) in the middle of bursts of
+// completions and quiz submissions, 20 times. The client keeps a log of every write the server
+// acknowledged; after each restart every one of them must be in the database.
+
+const KILL_POINTS = 20;
+const LEARNERS = 100;
+const LESSONS = 40;
+const COMPLETION_CLIENTS = 8;
+const QUIZ_CLIENTS = 6;
+const SEED = Number(process.env.FAULT_SEED ?? 1);
+
+const file = process.env.DATABASE_PATH!;
+const coursesDir = writeFaultCourses(LESSONS);
+const serverEnv = { COURSES_DIR: coursesDir, WEB_CONCURRENCY: "2" };
+let server: RunningServer;
+let sessions: Map<string, Browser>;
+let userIds: Map<string, number>;
+let version: string;
+
+interface Pair {
+  key: string;
+  userId: number;
+  lessonId: number;
+  slug: string;
+}
+
+beforeAll(async () => {
+  await migratedDatabase();
+  userIds = await seedLearners(LEARNERS);
+  server = await startServer(serverEnv);
+  sessions = await logInAll(server.url, [...userIds.keys()]);
+  version = await quizVersion(sessions.get("learner1")!);
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** Every learner × drill lesson, shuffled: each completion is attempted exactly once. */
+function allPairs(random: () => number): Pair[] {
+  const lessonIds = inspect(file, (db) =>
+    db
+      .prepare(
+        "select l.slug, l.id from lessons l join courses c on c.id = l.course_id where c.slug = ?",
+      )
+      .all(DRILL),
+  ) as { slug: string; id: number }[];
+  const idOf = new Map(lessonIds.map((l) => [l.slug, l.id]));
+  const pairs: Pair[] = [];
+  for (const [key, userId] of userIds) {
+    for (let n = 1; n <= LESSONS; n++) {
+      pairs.push({ key, userId, slug: lessonSlug(n), lessonId: idOf.get(lessonSlug(n))! });
+    }
+  }
+  for (let i = pairs.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [pairs[i], pairs[j]] = [pairs[j]!, pairs[i]!];
+  }
+  return pairs;
+}
+
+describe("F1 kill -9 during bursts of writes", () => {
+  test(`${KILL_POINTS} kill points: every acknowledged completion and quiz attempt is there after the restart`, async (context) => {
+    const random = mulberry32(SEED);
+    const pending = allPairs(random);
+    const acked: Pair[] = [];
+    /** Sent, then the server died before answering: may or may not have been committed. */
+    let unanswered = 0;
+    const quizAcked = new Map<string, number>();
+    const quizSent = new Map<string, number>();
+    const unexpected: string[] = [];
+    const learnerKeys = [...userIds.keys()];
+
+    for (let point = 1; point <= KILL_POINTS; point++) {
+      let killed = false;
+      const at = (browser: Browser) => rebase(browser, server.url);
+      const completions = Array.from({ length: COMPLETION_CLIENTS }, async () => {
+        while (!killed) {
+          const pair = pending.pop();
+          if (!pair) return;
+          try {
+            const res = await completeLesson(at(sessions.get(pair.key)!), DRILL, pair.slug);
+            await res.arrayBuffer();
+            if (res.status === 302) acked.push(pair);
+            else unexpected.push(`completion ${pair.key}/${pair.slug}: ${res.status}`);
+          } catch {
+            unanswered++;
+          }
+        }
+      });
+      // One quiz submission at a time per learner, so that attempts can be counted per learner.
+      const quizzes = Array.from({ length: QUIZ_CLIENTS }, async (_, client) => {
+        const mine = learnerKeys.filter((_, i) => i % QUIZ_CLIENTS === client);
+        for (let i = 0; !killed; i++) {
+          const key = mine[i % mine.length]!;
+          quizSent.set(key, (quizSent.get(key) ?? 0) + 1);
+          try {
+            const res = await submitQuiz(at(sessions.get(key)!), version, i % 3 === 0);
+            await res.arrayBuffer();
+            if (res.status === 200) quizAcked.set(key, (quizAcked.get(key) ?? 0) + 1);
+            else unexpected.push(`quiz ${key}: ${res.status}`);
+          } catch {
+            unanswered++;
+          }
+        }
+      });
+      const t0 = Date.now();
+      await sleep(200 + random() * 800);
+      killed = true;
+      console.log(
+        "DEBUG point",
+        point,
+        Date.now() - t0,
+        acked.length,
+        [...quizAcked.values()].reduce((a, b) => a + b, 0),
+        unanswered,
+      );
+      await server.crash();
+      await Promise.all([...completions, ...quizzes]);
+
+      const t1 = Date.now();
+      server = await startServer(serverEnv);
+      console.log("DEBUG start", Date.now() - t1);
+      const { missing, quizShort, quizExtra } = inspect(file, (db) => {
+        const present = completedPairs(db);
+        const perUser = new Map(
+          (
+            db.prepare("select user_id, count(*) n from quiz_attempts group by user_id").all() as {
+              user_id: number;
+              n: number;
+            }[]
+          ).map((r) => [r.user_id, r.n]),
+        );
+        const quizShort: string[] = [];
+        const quizExtra: string[] = [];
+        for (const key of learnerKeys) {
+          const rows = perUser.get(userIds.get(key)!) ?? 0;
+          if (rows < (quizAcked.get(key) ?? 0)) quizShort.push(key);
+          if (rows > (quizSent.get(key) ?? 0)) quizExtra.push(key);
+        }
+        return {
+          missing: acked.filter((p) => !present.has(`${p.userId}:${p.lessonId}`)),
+          quizShort,
+          quizExtra,
+        };
+      });
+      expect(missing, `kill point ${point}: acknowledged completions lost`).toEqual([]);
+      expect(quizShort, `kill point ${point}: acknowledged quiz attempts lost`).toEqual([]);
+      expect(quizExtra, `kill point ${point}: more attempts than were sent`).toEqual([]);
+    }
+
+    expect(unexpected).toEqual([]);
+    const final = inspect(file, (db) => ({
+      integrity: integrityOf(db),
+      disagreements: ledgerDisagreements(db),
+      attempts: countOf(db, "select count(*) from quiz_attempts"),
+    }));
+    expect(final.integrity).toBe("ok");
+    expect(final.disagreements).toEqual([]);
+    const quizTotal = [...quizAcked.values()].reduce((a, b) => a + b, 0);
+    expect(acked.length).toBeGreaterThan(KILL_POINTS * 10);
+    expect(quizTotal).toBeGreaterThan(KILL_POINTS * 5);
+    await figure(
+      context,
+      `${KILL_POINTS} kill points; ${acked.length + quizTotal} acknowledged writes checked ` +
+        `(${acked.length} completions, ${quizTotal} quiz attempts), none missing; ` +
+        `${unanswered} unanswered at the kills; integrity ok (seed ${SEED})`,
+    );
+  });
+});
