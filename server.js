@@ -1,49 +1,76 @@
-// Production server: express + the Remix build. Kept in plain JavaScript so that it runs the
-// build as it is; everything with logic lives in the app and is reached through the build.
+// The server: express + the Remix build (or, with NODE_ENV=development, Vite's dev server in
+// middleware mode, so development runs through the same middleware as production). Kept in
+// plain JavaScript so that it runs the build as it is; the logic lives in the app's entry module.
 import cluster from "node:cluster";
 import { createRequestHandler } from "@remix-run/express";
 import compression from "compression";
 import express from "express";
 
 const BUILD_PATH = "./build/server/index.js";
+/** How long a stopping server lets requests in flight finish (slow downloads included). */
+const SHUTDOWN_DEADLINE_MS = Number(process.env.SHUTDOWN_DEADLINE_MS ?? 10_000);
+
+async function loadBuild() {
+  if (process.env.NODE_ENV !== "development") {
+    const build = await import(BUILD_PATH);
+    return { entry: build.entry.module, build: () => build, vite: undefined };
+  }
+  const vite = await import("vite").then((v) =>
+    v.createServer({ server: { middlewareMode: true } }),
+  );
+  const load = () => vite.ssrLoadModule("virtual:remix/server-build");
+  return { entry: (await load()).entry.module, build: load, vite };
+}
 
 export async function startServer() {
-  const build = await import(BUILD_PATH);
-  const { onServerStart, isTrustedRequest } = build.entry.module;
+  const { entry, build, vite } = await loadBuild();
   const workers = Number(process.env.WEB_CONCURRENCY ?? 1);
 
   if (cluster.isPrimary) {
-    // Migrations, course sync and the first-admin link happen once, before any worker serves.
-    await onServerStart();
+    // Migrations, course sync and the first-admin link happen once, before any worker serves;
+    // then the periodic jobs run here (once across processes and servers: see the jobs service).
+    await entry.onServerStart();
+    entry.startPeriodicJobs();
     if (workers > 1) {
       for (let i = 0; i < workers; i++) cluster.fork();
+      let stopping = false;
       cluster.on("exit", (worker, code, signal) => {
-        if (signal !== "SIGTERM" && code !== 0) {
-          console.error(
-            `Worker ${worker.process.pid} exited (${signal ?? code}); starting another.`,
-          );
+        if (!stopping && code !== 0) {
+          console.error(`Worker ${worker.process.pid} exited (${signal ?? code}); starting another.`);
           cluster.fork();
         }
       });
+      const stop = () => {
+        stopping = true;
+        for (const worker of Object.values(cluster.workers ?? {})) worker?.kill("SIGTERM");
+        const deadline = setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS + 2000);
+        deadline.unref();
+        cluster.disconnect(() => entry.onServerStop().finally(() => process.exit(0)));
+      };
+      process.once("SIGTERM", stop);
+      process.once("SIGINT", stop);
       return;
     }
   }
 
+  const origin = entry.publicOrigin();
   const app = express();
   app.disable("x-powered-by");
+  if (process.env.TRUST_PROXY) app.set("trust proxy", process.env.TRUST_PROXY);
   app.use(compression());
-  app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
-  app.use(express.static("build/client", { maxAge: "1h" }));
+  if (vite) app.use(vite.middlewares);
+  else {
+    app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
+    app.use(express.static("build/client", { maxAge: "1h" }));
+  }
   app.use((req, res, next) => {
-    const expected = process.env.ORIGIN ?? `${req.protocol}://${req.get("host")}`;
-    if (isTrustedRequest(req.method, req.get("origin"), expected)) return next();
+    if (entry.isTrustedRequest(req.method, req.get("origin"), origin)) return next();
     res.status(403).type("text/plain").send("Forbidden: this request did not come from Staffroom.");
   });
-  if (process.env.TRUST_PROXY) app.set("trust proxy", process.env.TRUST_PROXY);
   app.all(
     "*",
     createRequestHandler({
-      build,
+      build: async () => entry.answerDomainErrors(await build()),
       mode: process.env.NODE_ENV ?? "production",
       getLoadContext: (req) => ({ clientIp: req.ip ?? "unknown" }),
     }),
@@ -53,21 +80,26 @@ export async function startServer() {
   const host = process.env.HOST ?? "0.0.0.0";
   const server = app.listen(port, host, () => {
     if (cluster.isPrimary || cluster.worker?.id === 1) {
-      const origin = process.env.ORIGIN ?? `http://localhost:${port}`;
-      console.log(
-        `Staffroom is listening on ${origin} (${workers} worker${workers > 1 ? "s" : ""})`,
-      );
+      console.log(`Staffroom is listening on ${origin} (${workers} worker${workers > 1 ? "s" : ""})`);
     }
   });
-  const stop = () => server.close(() => process.exit(0));
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+
+  // Stop taking connections, let requests in flight finish, and cut what is still open at the
+  // deadline (a download that stopped reading must not keep the process alive).
+  const stop = () => {
+    server.close(() => entry.onServerStop().finally(() => process.exit(0)));
+    server.closeIdleConnections();
+    const deadline = setTimeout(() => server.closeAllConnections(), SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   process.env.NODE_ENV ??= "production";
   startServer().catch((error) => {
-    console.error(error instanceof Error ? error.message : error);
+    console.error(`Staffroom could not start: ${error instanceof Error ? error.message : error}`);
     process.exit(1);
   });
 }

@@ -9,8 +9,10 @@ import { publicOrigin } from "~/utils/env.server";
 import { newNonce, securityHeaders } from "~/utils/security-headers.server";
 
 // Used by server.js, which only sees the build.
-export { onServerStart } from "~/services/startup.server";
+export { onServerStart, onServerStop, startPeriodicJobs } from "~/services/startup.server";
 export { isTrustedRequest } from "~/utils/csrf.server";
+export { answerDomainErrors } from "~/utils/domain-errors.server";
+export { publicOrigin } from "~/utils/env.server";
 
 const ABORT_DELAY = 5_000;
 

@@ -7,6 +7,7 @@
  * reports); `openReferenceOrg()` builds (or reuses) a whole database at bench/.data/ and points
  * this process's DATABASE_PATH at it: call it before anything touches the database.
  */
+import { SYSTEM_ACTOR } from "~/models/audit.server";
 import fs from "node:fs";
 import path from "node:path";
 import { migrateToLatest } from "#db/migrate";
@@ -313,7 +314,7 @@ async function assignFromRules() {
     const [first, second] = sqlite.prepare("select id from courses order by sort_order").all() as {
       id: number;
     }[];
-    await createRule({
+    await createRule(SYSTEM_ACTOR, {
       courseId: first!.id,
       audience: "department",
       departmentId: sales.id,
@@ -322,7 +323,7 @@ async function assignFromRules() {
       dueDays: 14,
       recurMonths: null,
     });
-    await createRule({
+    await createRule(SYSTEM_ACTOR, {
       courseId: second!.id,
       audience: "everyone",
       departmentId: null,
@@ -338,6 +339,7 @@ async function assignFromRules() {
   const some = sqlite
     .prepare("select id, user_id from assignments where id % 200 = 0 and is_current = 1")
     .all() as { id: number; user_id: number }[];
-  for (const row of some) await waive(row.user_id, row.id, "Covered by an earlier employer", 1);
+  for (const row of some)
+    await waive({ id: 1, label: "bench" }, row.user_id, row.id, "Covered by an earlier employer");
   await recomputeAssignments();
 }

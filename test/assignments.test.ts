@@ -1,16 +1,11 @@
+import { departmentIdFor } from "~/models/departments.server";
 import { afterEach, beforeAll, describe, expect, test } from "vitest";
 import { getLessonPage, listLessons, listPublishedCourses } from "~/models/courses.server";
-import {
-  completeLesson,
-  recordLessonOpened,
-  reopenLessonsIn,
-  type LessonRef,
-} from "~/models/progress.server";
+import type { LessonRef } from "~/models/progress.server";
+import { completeLesson, recordLessonOpened, reopenLessons } from "~/services/progress.server";
 import { assignmentList } from "~/models/reports.server";
-import { createUser, findOrCreateDepartment } from "~/models/users.server";
+import { createUser } from "~/models/users.server";
 import {
-  addDays,
-  addMonths,
   changeRule,
   createRule,
   recomputeAssignments,
@@ -18,6 +13,8 @@ import {
   waive,
 } from "~/services/assignments.server";
 import { syncCourses } from "~/services/courses.server";
+import { SYSTEM_ACTOR } from "~/models/audit.server";
+import { addDays, addMonths, dayOf, today } from "~/utils/calendar.server";
 import { advanceClock, nowIso, resetClock } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
 import { migratedDatabase } from "./helpers/db";
@@ -70,8 +67,8 @@ beforeAll(async () => {
       })),
     ),
   };
-  sales = await findOrCreateDepartment("Sales");
-  warehouse = await findOrCreateDepartment("Warehouse");
+  sales = await departmentIdFor("Sales");
+  warehouse = await departmentIdFor("Warehouse");
 });
 
 afterEach(() => resetClock());
@@ -89,11 +86,11 @@ describe("the default rule", () => {
     expect(first.added).toBeGreaterThanOrEqual(2);
     expect(await recomputeAssignments()).toEqual({ added: 0, renewed: 0, redated: 0, removed: 0 });
     const row = await current(id);
-    expect(row).toMatchObject({ status: "not_started", dueOn: addDays(nowIso().slice(0, 10), 30) });
+    expect(row).toMatchObject({ status: "not_started", dueOn: addDays(today(), 30) });
   });
 
   test("a person hired later is due 30 days after their hire date", async () => {
-    const hired = addDays(nowIso().slice(0, 10), 10);
+    const hired = addDays(today(), 10);
     const id = await person(null, hired);
     await recomputeAssignments();
     expect((await current(id))!.dueOn).toBe(addDays(hired, 30));
@@ -126,9 +123,11 @@ describe("status transitions, with a moving clock", () => {
     const id = await person();
     await recomputeAssignments();
     await completeBasics(id);
-    await db
-      .transaction()
-      .execute((trx) => reopenLessonsIn(trx, id, basics.id, [basics.refs[0]!.lessonId], "stale"));
+    await reopenLessons(
+      basics.id,
+      { userIds: [id], lessonIds: [basics.refs[0]!.lessonId] },
+      "stale",
+    );
     expect((await current(id))!.status).toBe("stale");
   });
 
@@ -136,7 +135,12 @@ describe("status transitions, with a moving clock", () => {
     const id = await person();
     await recomputeAssignments();
     const row = (await current(id))!;
-    await waive(id, row.assignmentId, "Joined from a partner firm with the same training", 1);
+    await waive(
+      { id: 1, label: "admin@example.com" },
+      id,
+      row.assignmentId,
+      "Joined from a partner firm with the same training",
+    );
     expect(await current(id)).toMatchObject({
       status: "waived",
       waivedReason: "Joined from a partner firm with the same training",
@@ -169,7 +173,7 @@ describe("rules and the roster", () => {
     const id = await person(sales);
     const other = await person(warehouse);
     await recomputeAssignments();
-    const ruleId = await createRule({
+    const ruleId = await createRule(SYSTEM_ACTOR, {
       courseId: quizzedId,
       audience: "department",
       departmentId: sales,
@@ -179,10 +183,10 @@ describe("rules and the roster", () => {
       recurMonths: null,
     });
     // The strictest rule wins: 7 days for Sales, the default 30 for the warehouse.
-    const today = nowIso().slice(0, 10);
-    expect((await current(id, "quizzed"))!.dueOn).toBe(addDays(today, 7));
-    expect((await current(other, "quizzed"))!.dueOn).toBe(addDays(today, 30));
-    await changeRule(ruleId, {
+    const day = today();
+    expect((await current(id, "quizzed"))!.dueOn).toBe(addDays(day, 7));
+    expect((await current(other, "quizzed"))!.dueOn).toBe(addDays(day, 30));
+    await changeRule(SYSTEM_ACTOR, ruleId, {
       courseId: quizzedId,
       audience: "department",
       departmentId: sales,
@@ -191,9 +195,9 @@ describe("rules and the roster", () => {
       dueDays: 3,
       recurMonths: null,
     });
-    expect((await current(id, "quizzed"))!.dueOn).toBe(addDays(today, 3));
-    await removeRule(ruleId);
-    expect((await current(id, "quizzed"))!.dueOn).toBe(addDays(today, 30));
+    expect((await current(id, "quizzed"))!.dueOn).toBe(addDays(day, 3));
+    await removeRule(SYSTEM_ACTOR, ruleId);
+    expect((await current(id, "quizzed"))!.dueOn).toBe(addDays(day, 30));
   });
 
   test("a department change gains and loses assignments; completed history stays", async () => {
@@ -204,7 +208,7 @@ describe("rules and the roster", () => {
       .where("id", "=", defaultRule)
       .executeTakeFirstOrThrow())!;
     // Only Sales takes basics; everyone still takes quizzed.
-    await changeRule(defaultRule, {
+    await changeRule(SYSTEM_ACTOR, defaultRule, {
       courseId: quizzedId,
       audience: "everyone",
       departmentId: null,
@@ -213,7 +217,7 @@ describe("rules and the roster", () => {
       dueDays: everyone.due_days,
       recurMonths: null,
     });
-    const salesRule = await createRule({
+    const salesRule = await createRule(SYSTEM_ACTOR, {
       courseId: basics.id,
       audience: "department",
       departmentId: sales,
@@ -238,8 +242,8 @@ describe("rules and the roster", () => {
     expect((await current(stayer))!.status).toBe("not_started");
 
     // Back as it was, for the other tests.
-    await removeRule(salesRule);
-    await changeRule(defaultRule, {
+    await removeRule(SYSTEM_ACTOR, salesRule);
+    await changeRule(SYSTEM_ACTOR, defaultRule, {
       courseId: null,
       audience: "everyone",
       departmentId: null,
@@ -253,7 +257,7 @@ describe("rules and the roster", () => {
 
   test("named people and roster flags", async () => {
     const named = await person();
-    const ruleId = await createRule({
+    const ruleId = await createRule(SYSTEM_ACTOR, {
       courseId: basics.id,
       audience: "people",
       departmentId: null,
@@ -262,14 +266,14 @@ describe("rules and the roster", () => {
       dueDays: 1,
       recurMonths: null,
     });
-    expect((await current(named))!.dueOn).toBe(addDays(nowIso().slice(0, 10), 1));
-    await removeRule(ruleId);
+    expect((await current(named))!.dueOn).toBe(addDays(today(), 1));
+    await removeRule(SYSTEM_ACTOR, ruleId);
   });
 });
 
 describe("recurrence", () => {
   test("completed 13 months ago on a 12-month cycle: a new cycle, due again, old completion kept", async () => {
-    const ruleId = await createRule({
+    const ruleId = await createRule(SYSTEM_ACTOR, {
       courseId: basics.id,
       audience: "everyone",
       departmentId: null,
@@ -289,7 +293,7 @@ describe("recurrence", () => {
     expect(result.renewed).toBeGreaterThanOrEqual(1);
     const now = await current(id);
     expect(now).toMatchObject({ cycle: 2, status: "overdue", lessonsCompleted: 0 });
-    expect(now!.dueOn).toBe(addDays(addMonths(completedAt, 12).slice(0, 10), 14));
+    expect(now!.dueOn).toBe(addDays(addMonths(dayOf(completedAt), 12), 14));
     expect(await statuses(id)).toMatchObject({
       "basics#1": "completed_on_time",
       "basics#2": "overdue",
@@ -311,6 +315,6 @@ describe("recurrence", () => {
     await completeBasics(id);
     expect((await current(id))!.status).toBe("completed_late");
     expect((await recomputeAssignments()).renewed).toBe(0);
-    await removeRule(ruleId);
+    await removeRule(SYSTEM_ACTOR, ruleId);
   });
 });

@@ -1,3 +1,4 @@
+import { DomainError } from "~/utils/domain-errors.server";
 import { beforeAll, describe, expect, test } from "vitest";
 import { createUser, getViewer } from "~/models/users.server";
 import { certificateFor, verifyCertificate } from "~/services/certificates.server";
@@ -111,8 +112,8 @@ describe("who may see a certificate", () => {
       certificateFor(await viewer("ann"), "../../etc"),
     ]) {
       const error = await attempt.catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(Response);
-      expect((error as Response).status).toBe(404);
+      expect(error).toBeInstanceOf(DomainError);
+      expect((error as DomainError).kind).toBe("not_found");
     }
   });
 

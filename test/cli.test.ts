@@ -1,6 +1,7 @@
+import { departmentIdFor } from "~/models/departments.server";
 import { spawnSync } from "node:child_process";
 import { beforeAll, expect, test } from "vitest";
-import { createUser, findOrCreateDepartment, findUserByEmail } from "~/models/users.server";
+import { createUser, findUserByEmail } from "~/models/users.server";
 import { verifyPassword } from "~/utils/password.server";
 import { migratedDatabase } from "./helpers/db";
 
@@ -18,7 +19,7 @@ beforeAll(async () => {
   await createUser({
     email: "una@example.com",
     name: "Una Useful",
-    departmentId: await findOrCreateDepartment("Shop"),
+    departmentId: await departmentIdFor("Shop"),
   });
 });
 

@@ -1,7 +1,8 @@
+import { departmentIdFor } from "~/models/departments.server";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { commandLineActor } from "~/models/audit.server";
-import { createUser, findOrCreateDepartment, findUserByEmail } from "~/models/users.server";
+import { createUser, findUserByEmail } from "~/models/users.server";
 import { AccountError } from "~/services/accounts.server";
 import {
   issueSetPasswordLink,
@@ -70,7 +71,7 @@ beforeAll(async () => {
   // Read once, when the environment is first parsed (below, by the database).
   process.env.SMTP_URL = `smtp://127.0.0.1:${port}`;
   ({ sqlite } = await migratedDatabase());
-  const ops = await findOrCreateDepartment("Ops");
+  const ops = await departmentIdFor("Ops");
   // Ada (admin) manages Bo, who manages Cy. Di has a password.
   ids.ada = await createUser({
     email: "ada@p.example",

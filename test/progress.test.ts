@@ -1,9 +1,9 @@
 import { beforeAll, expect, test } from "vitest";
 import { getLessonPage, listLessons, listPublishedCourses } from "~/models/courses.server";
-import { completeLesson, reopenLessonsIn, type LessonRef } from "~/models/progress.server";
+import type { LessonRef } from "~/models/progress.server";
+import { completeLesson, reopenLessons } from "~/services/progress.server";
 import { createUser } from "~/models/users.server";
 import { syncCourses } from "~/services/courses.server";
-import { db } from "~/utils/db.server";
 import { migratedDatabase } from "./helpers/db";
 
 let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
@@ -56,11 +56,11 @@ test("completing every lesson completes the course, once", async () => {
 });
 
 test("re-opening a stale lesson re-opens the course and keeps the ledger", async () => {
-  const reopened = await db
-    .transaction()
-    .execute((trx) =>
-      reopenLessonsIn(trx, userId, refs[0]!.courseId, [refs[0]!.lessonId], "stale"),
-    );
+  const reopened = await reopenLessons(
+    refs[0]!.courseId,
+    { userIds: [userId], lessonIds: [refs[0]!.lessonId] },
+    "stale",
+  );
   expect(reopened).toBe(1);
   expect(courseRow()).toMatchObject({ lessons_completed: 1, completed_at: null });
   expect(courseRow().stale_since).not.toBeNull();

@@ -1,9 +1,8 @@
 import path from "node:path";
 import { migrateToLatest } from "#db/migrate";
-import { recomputeAssignments } from "~/services/assignments.server";
 import { checkCourses, formatCourseErrors, syncCourses } from "~/services/courses.server";
 import { env } from "~/utils/env.server";
-import { UsageError } from "./usage";
+import { cliActor, UsageError } from "./usage";
 
 const USAGE = "Usage: staffroom courses check [dir] | staffroom courses sync";
 
@@ -31,7 +30,7 @@ export async function coursesCommand(args: string[]): Promise<number> {
     if (rest.length > 0) throw new UsageError(USAGE);
     await migrateToLatest();
     const dir = env().coursesDir;
-    const summary = await syncCourses(dir);
+    const summary = await syncCourses(dir, cliActor());
     if (summary.errors.length > 0) {
       console.error(formatCourseErrors(summary.errors, { dir }));
       console.error(
@@ -39,8 +38,6 @@ export async function coursesCommand(args: string[]): Promise<number> {
       );
       return 1;
     }
-    // A newly published course is assigned at once, not at the next server start.
-    await recomputeAssignments();
     console.log(
       `${plural(summary.courses, "course")}, ${plural(summary.lessons, "lesson")}: ` +
         `${summary.published} published, ${summary.unchanged} unchanged, ${summary.archived} archived, ` +

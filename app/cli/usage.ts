@@ -1,4 +1,6 @@
+import os from "node:os";
 import { parseArgs } from "node:util";
+import { commandLineActor } from "~/models/audit.server";
 
 export const USAGE = `Usage: staffroom <command>
 
@@ -43,3 +45,6 @@ export function printTable(rows: string[][]) {
     );
   }
 }
+
+/** The audit log's name for whoever runs the command line. */
+export const cliActor = () => commandLineActor(os.userInfo().username);

@@ -1,8 +1,6 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { migrateToLatest } from "#db/migrate";
-import { commandLineActor } from "~/models/audit.server";
 import { rosterSnapshot } from "~/models/users.server";
 import { AccountError, setPasswordByEmail } from "~/services/accounts.server";
 import { inviteByEmail } from "~/services/invitations.server";
@@ -14,9 +12,7 @@ import {
   RosterImportError,
   type RosterPreview,
 } from "~/services/roster-import.server";
-import { parseFlags, printTable, UsageError } from "./usage";
-
-const actor = () => commandLineActor(os.userInfo().username);
+import { cliActor, parseFlags, printTable, UsageError } from "./usage";
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -64,7 +60,7 @@ async function importCommand(args: string[]): Promise<number> {
   }
   await migrateToLatest();
   const name = path.basename(file);
-  const preview = await previewRoster(bytes, name, actor());
+  const preview = await previewRoster(bytes, name, cliActor());
   if (preview.problems.length > 0) {
     for (const p of preview.problems) console.error(`${file}: ${formatProblem(p)}`);
     console.error(`${plural(preview.problems.length, "problem")}: nothing was imported.`);
@@ -77,7 +73,7 @@ async function importCommand(args: string[]): Promise<number> {
     return 0;
   }
   try {
-    const result = await applyRoster(bytes, name, actor(), { expectedDigest: preview.digest });
+    const result = await applyRoster(bytes, name, cliActor(), { expectedDigest: preview.digest });
     if (result.status === "changed") {
       console.error(
         "The roster changed while the file was being checked; nothing was imported. Run the import again.",
@@ -144,7 +140,7 @@ async function listCommand(args: string[]): Promise<number> {
 }
 
 async function inviteCommand(email: string): Promise<number> {
-  const link = await inviteByEmail(actor(), email);
+  const link = await inviteByEmail(cliActor(), email);
   const kind = link.purpose === "invite" ? "Invitation" : "Password reset link";
   const where = {
     sent: "mailed to them",
@@ -156,7 +152,7 @@ async function inviteCommand(email: string): Promise<number> {
 }
 
 async function deactivateCommand(email: string): Promise<number> {
-  const person = await deactivateByEmail(actor(), email);
+  const person = await deactivateByEmail(cliActor(), email);
   console.log(
     `Deactivated ${person.name} <${person.email}>; their sessions ended. Their training history is kept.`,
   );

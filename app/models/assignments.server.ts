@@ -3,28 +3,10 @@
  * Which rules cover whom is decided here, in set-based queries; the dates are worked out in
  * app/services/assignments.server.ts.
  */
-import type { Insertable, Kysely, QueryCreator, Transaction } from "kysely";
+import type { Insertable, QueryCreator } from "kysely";
 import type { AssignmentAudience, AssignmentRole, AssignmentsTable, Database } from "#db/schema";
+import { chunks } from "~/utils/chunks";
 import { db } from "~/utils/db.server";
-
-type Trx = Transaction<Database>;
-type Executor = Kysely<Database> | Trx;
-
-// SQLite allows 32,766 bound values per statement; stay far below with any column count.
-const CHUNK = 500;
-
-function chunks<T>(items: T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-/** Runs a recompute (or any multi-step change of assignments) as one transaction. */
-export function inAssignmentsTransaction<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
-  return db.transaction().execute(work);
-}
-
-export type AssignmentsTrx = Trx;
 
 // ---------------------------------------------------------------------------------------------
 // Rules
@@ -90,10 +72,10 @@ export async function getRule(id: number): Promise<RuleRow | undefined> {
   return (await listRules()).find((r) => r.id === id);
 }
 
-async function writePeople(trx: Trx, ruleId: number, personIds: number[]) {
-  await trx.deleteFrom("assignment_rule_people").where("rule_id", "=", ruleId).execute();
+async function writePeople(ruleId: number, personIds: number[]) {
+  await db.deleteFrom("assignment_rule_people").where("rule_id", "=", ruleId).execute();
   for (const ids of chunks([...new Set(personIds)])) {
-    await trx
+    await db
       .insertInto("assignment_rule_people")
       .values(ids.map((user_id) => ({ rule_id: ruleId, user_id })))
       .execute();
@@ -111,41 +93,36 @@ function ruleValues(input: RuleInput) {
   };
 }
 
-export async function insertRule(trx: Trx, input: RuleInput, at: string): Promise<number> {
-  const row = await trx
+export async function insertRule(input: RuleInput, at: string): Promise<number> {
+  const row = await db
     .insertInto("assignment_rules")
     .values({ ...ruleValues(input), created_at: at, updated_at: at })
     .returning("id")
     .executeTakeFirstOrThrow();
-  await writePeople(trx, row.id, input.audience === "people" ? input.personIds : []);
+  await writePeople(row.id, input.audience === "people" ? input.personIds : []);
   return row.id;
 }
 
-export async function updateRule(
-  trx: Trx,
-  id: number,
-  input: RuleInput,
-  at: string,
-): Promise<boolean> {
-  const result = await trx
+export async function updateRule(id: number, input: RuleInput, at: string): Promise<boolean> {
+  const result = await db
     .updateTable("assignment_rules")
     .set({ ...ruleValues(input), updated_at: at })
     .where("id", "=", id)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) return false;
-  await writePeople(trx, id, input.audience === "people" ? input.personIds : []);
+  await writePeople(id, input.audience === "people" ? input.personIds : []);
   return true;
 }
 
-export async function deleteRule(trx: Trx, id: number): Promise<boolean> {
-  await trx.deleteFrom("assignment_rule_people").where("rule_id", "=", id).execute();
-  const result = await trx.deleteFrom("assignment_rules").where("id", "=", id).executeTakeFirst();
+export async function deleteRule(id: number): Promise<boolean> {
+  await db.deleteFrom("assignment_rule_people").where("rule_id", "=", id).execute();
+  const result = await db.deleteFrom("assignment_rules").where("id", "=", id).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
 
 /** The distinct recurrence periods in use, so that the service can work out their thresholds. */
-export async function recurrencePeriods(ex: Executor): Promise<number[]> {
-  const rows = await ex
+export async function recurrencePeriods(): Promise<number[]> {
+  const rows = await db
     .selectFrom("assignment_rules")
     .select("recur_months")
     .distinct()
@@ -180,6 +157,16 @@ function desired(qc: QueryCreator<Database>) {
             eb.and([eb("r.role", "=", "admin"), eb("u.is_admin", "=", 1)]),
             eb.and([eb("r.role", "=", "leader"), eb("u.is_leader", "=", 1)]),
           ]),
+        ]),
+        eb.and([
+          eb("r.audience", "=", "managers"),
+          eb.exists(
+            eb
+              .selectFrom("users as report")
+              .select("report.id")
+              .whereRef("report.manager_id", "=", "u.id")
+              .where("report.status", "=", "active"),
+          ),
         ]),
         eb.and([
           eb("r.audience", "=", "people"),
@@ -219,7 +206,7 @@ export interface AssignmentChange {
     basisOn: string;
     dueDays: number;
     removed: boolean;
-    waived: boolean;
+    waivedAt: string | null;
   } | null;
   /** The person's summary row of the course (course_progress), if any. */
   progress: {
@@ -236,10 +223,9 @@ export interface AssignmentChange {
  * completed long enough ago that a new cycle starts. Unchanged pairs are not returned.
  */
 export async function findAssignmentChanges(
-  trx: Trx,
   renewBefore: Map<number, string>,
 ): Promise<AssignmentChange[]> {
-  const rows = await trx
+  const rows = await db
     .with("d", (qc) => desired(qc))
     .selectFrom("d")
     .leftJoin("assignments as a", (join) =>
@@ -292,11 +278,18 @@ export async function findAssignmentChanges(
         let chain = threshold.when(first![0]).then(first![1]);
         for (const [months, iso] of rest) chain = chain.when(months).then(iso);
         threshold = chain.else(null).end() as never;
+        // A recurring course renews a period after it was completed — or waived.
         conditions.push(
-          eb.and([
-            eb("a.waived_at", "is", null),
-            eb("cp.completed_at", "is not", null),
-            eb("cp.completed_at", "<=", threshold as never),
+          eb.or([
+            eb.and([
+              eb("a.waived_at", "is", null),
+              eb("cp.completed_at", "is not", null),
+              eb("cp.completed_at", "<=", threshold as never),
+            ]),
+            eb.and([
+              eb("a.waived_at", "is not", null),
+              eb("a.waived_at", "<=", threshold as never),
+            ]),
           ]),
         );
       }
@@ -320,7 +313,7 @@ export async function findAssignmentChanges(
             basisOn: r.basis_on!,
             dueDays: r.current_due_days!,
             removed: r.removed_at !== null,
-            waived: r.waived_at !== null,
+            waivedAt: r.waived_at,
           },
     progress:
       r.last_activity_at === null
@@ -336,8 +329,8 @@ export async function findAssignmentChanges(
 
 export type NewAssignment = Insertable<AssignmentsTable>;
 
-export async function insertAssignments(trx: Trx, rows: NewAssignment[]): Promise<void> {
-  for (const part of chunks(rows, 200)) await trx.insertInto("assignments").values(part).execute();
+export async function insertAssignments(rows: NewAssignment[]): Promise<void> {
+  for (const part of chunks(rows, 200)) await db.insertInto("assignments").values(part).execute();
 }
 
 export interface DueTerms {
@@ -349,9 +342,9 @@ export interface DueTerms {
 }
 
 /** Gives these current cycles new due terms (and brings back removed ones). */
-export async function setDueTerms(trx: Trx, ids: number[], terms: DueTerms): Promise<void> {
+export async function setDueTerms(ids: number[], terms: DueTerms): Promise<void> {
   for (const part of chunks(ids)) {
-    await trx
+    await db
       .updateTable("assignments")
       .set({
         assigned_on: terms.assignedOn,
@@ -367,27 +360,23 @@ export async function setDueTerms(trx: Trx, ids: number[], terms: DueTerms): Pro
 }
 
 /** Brings back removed cycles as they were (their completion still stands). */
-export async function restoreAssignments(trx: Trx, ids: number[]): Promise<void> {
+export async function restoreAssignments(ids: number[]): Promise<void> {
   for (const part of chunks(ids)) {
-    await trx
-      .updateTable("assignments")
-      .set({ removed_at: null })
-      .where("id", "in", part)
-      .execute();
+    await db.updateTable("assignments").set({ removed_at: null }).where("id", "in", part).execute();
   }
 }
 
 /** Ends a completed cycle: it keeps its completion (and its copy of progress), no longer current. */
-export async function closeCycle(trx: Trx, id: number): Promise<void> {
-  await trx.updateTable("assignments").set({ is_current: 0 }).where("id", "=", id).execute();
+export async function closeCycle(id: number): Promise<void> {
+  await db.updateTable("assignments").set({ is_current: 0 }).where("id", "=", id).execute();
 }
 
 /**
  * Current cycles of active people that no rule covers any more leave the reports; their rows
  * (and every completion) stay. Deactivated people keep theirs untouched.
  */
-export async function removeUncovered(trx: Trx, at: string): Promise<number> {
-  const result = await trx
+export async function removeUncovered(at: string): Promise<number> {
+  const result = await db
     .with("d", (qc) => desired(qc))
     .updateTable("assignments")
     .set({ removed_at: at })
@@ -434,40 +423,24 @@ export async function getAssignment(id: number) {
     .executeTakeFirst();
 }
 
-/** Waives one cycle with a reason, and records it in the progress ledger, in one transaction. */
-export async function waiveAssignment(
-  assignment: { id: number; userId: number; courseId: number; cycle: number },
-  reason: string,
-  byUserId: number,
-  at: string,
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable("assignments")
-      .set({ waived_at: at, waived_reason: reason, waived_by: byUserId })
-      .where("id", "=", assignment.id)
-      .execute();
-    await trx
-      .insertInto("progress_events")
-      .values({
-        user_id: assignment.userId,
-        course_id: assignment.courseId,
-        lesson_id: null,
-        version_id: null,
-        type: "waived",
-        data: JSON.stringify({ reason, cycle: assignment.cycle, by: byUserId }),
-        created_at: at,
-      })
-      .execute();
-  });
+/** Marks one cycle waived (the service records it in the ledger and the audit log). */
+export async function setWaived(id: number, reason: string, byUserId: number, at: string) {
+  await db
+    .updateTable("assignments")
+    .set({ waived_at: at, waived_reason: reason, waived_by: byUserId })
+    .where("id", "=", id)
+    .execute();
 }
 
-/** A department's id by its exact name, for a rule's audience. */
-export async function findDepartmentId(name: string): Promise<number | undefined> {
-  const row = await db
-    .selectFrom("departments")
-    .select("id")
-    .where("name", "=", name)
-    .executeTakeFirst();
-  return row?.id;
+/** Due instants of every cycle, recomputed from their due days (the time zone changed). */
+export async function redateDueInstants(dueBefore: (dueOn: string) => string): Promise<number> {
+  const days = await db.selectFrom("assignments").select("due_on").distinct().execute();
+  for (const { due_on } of days) {
+    await db
+      .updateTable("assignments")
+      .set({ due_before: dueBefore(due_on) })
+      .where("due_on", "=", due_on)
+      .execute();
+  }
+  return days.length;
 }

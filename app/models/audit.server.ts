@@ -16,6 +16,9 @@ export const actorOf = (viewer: { id: number; email: string }): Actor & { id: nu
   label: viewer.email,
 });
 
+/** Staffroom itself: a server start, a scheduled job. */
+export const SYSTEM_ACTOR: Actor = { id: null, label: "Staffroom (automatic)" };
+
 export const commandLineActor = (user: string): Actor => ({
   id: null,
   label: `command line (${user})`,

@@ -3,8 +3,6 @@
  * 120 random bits in base32: it names the certificate page and the public verification page.
  */
 import { randomBytes } from "node:crypto";
-import type { Transaction } from "kysely";
-import type { Database } from "#db/schema";
 import { sha256Hex } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";
 
@@ -36,17 +34,12 @@ export function normalizeCertificateCode(input: string): string | null {
 /** `abcd-efgh-…`: easier to read aloud and to type. */
 export const formatCertificateCode = (code: string) => code.replace(/(.{4})(?=.)/g, "$1-");
 
-/** Issues the certificate for a course completion; runs in the completion's transaction. */
-export async function issueCertificateIn(
-  trx: Transaction<Database>,
-  userId: number,
-  courseId: number,
-  completedAt: string,
-): Promise<string> {
+/** What a certificate records of a completion: the holder's name, the course, the versions. */
+export async function completionSnapshot(userId: number, courseId: number) {
   const [person, course, lessons] = await Promise.all([
-    trx.selectFrom("users").select("name").where("id", "=", userId).executeTakeFirstOrThrow(),
-    trx.selectFrom("courses").select("title").where("id", "=", courseId).executeTakeFirstOrThrow(),
-    trx
+    db.selectFrom("users").select("name").where("id", "=", userId).executeTakeFirstOrThrow(),
+    db.selectFrom("courses").select("title").where("id", "=", courseId).executeTakeFirstOrThrow(),
+    db
       .selectFrom("lessons as l")
       .innerJoin("lesson_progress as lp", (join) =>
         join.onRef("lp.lesson_id", "=", "l.id").on("lp.user_id", "=", userId),
@@ -58,21 +51,32 @@ export async function issueCertificateIn(
       .orderBy("l.id")
       .execute(),
   ]);
-  const versions = lessons.map((l) => ({ lessonId: l.lessonId, versionId: l.versionId }));
+  return { holderName: person.name, courseTitle: course.title, versions: lessons };
+}
+
+export async function insertCertificate(certificate: {
+  userId: number;
+  courseId: number;
+  holderName: string;
+  courseTitle: string;
+  versions: { lessonId: number; versionId: number | null }[];
+  completedAt: string;
+}): Promise<string> {
   const code = newCode();
-  await trx
+  const { versions } = certificate;
+  await db
     .insertInto("certificates")
     .values({
       code,
-      user_id: userId,
-      course_id: courseId,
-      holder_name: person.name,
-      course_title: course.title,
+      user_id: certificate.userId,
+      course_id: certificate.courseId,
+      holder_name: certificate.holderName,
+      course_title: certificate.courseTitle,
       course_version: sha256Hex(
         versions.map((v) => `${v.lessonId}:${v.versionId}`).join(","),
       ).slice(0, 12),
       lesson_versions: JSON.stringify(versions),
-      completed_at: completedAt,
+      completed_at: certificate.completedAt,
     })
     .execute();
   return code;

@@ -4,13 +4,10 @@
  * Compiled lessons are immutable per content hash, so their parsed form is cached in memory by
  * hash: a lesson request costs two small indexed queries and no JSON parsing once warm.
  */
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "#db/schema";
 import type { AnswerKey, IslandData, RenderedLesson } from "~/components/mdx/islands";
+import { chunks } from "~/utils/chunks";
 import { nowIso } from "~/utils/clock.server";
 import { db } from "~/utils/db.server";
-
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface CompiledEntry {
   segments: string[];
@@ -70,11 +67,11 @@ async function renderedByHash(hash: string): Promise<ParsedCompiled | undefined>
 export async function getCompiledMany(keys: string[]): Promise<Map<string, CompiledEntry>> {
   const out = new Map<string, CompiledEntry>();
   const unique = [...new Set(keys)];
-  for (let i = 0; i < unique.length; i += 500) {
+  for (const batch of chunks(unique)) {
     const rows = await db
       .selectFrom("compiled_mdx")
       .selectAll()
-      .where("content_hash", "in", unique.slice(i, i + 500))
+      .where("content_hash", "in", batch)
       .execute();
     for (const row of rows) {
       out.set(row.content_hash, {
@@ -97,12 +94,8 @@ export async function hasCompiled(key: string): Promise<boolean> {
   return row !== undefined;
 }
 
-export async function insertCompiled(
-  key: string,
-  compiled: CompiledEntry,
-  executor: Executor = db,
-): Promise<void> {
-  await executor
+export async function insertCompiled(key: string, compiled: CompiledEntry): Promise<void> {
+  await db
     .insertInto("compiled_mdx")
     .values({
       content_hash: key,
@@ -412,26 +405,32 @@ export interface ApplyResult {
   archivedLessons: number;
   /** Courses or lessons that came back from the archive. */
   restored: number;
-  /** Completions re-opened because what a lesson assesses changed (or `retake: required`). */
-  reopened: number;
+  /** Every new version that replaced an earlier one, for the service to judge. */
+  replaced: ReplacedVersion[];
+  /** Courses whose set of published lessons changed (a lesson added, archived or restored). */
+  reshaped: number[];
 }
 
-/** Re-opens earlier completions of these lessons, inside the sync's transaction. */
-export type ReopenCompletions = (
-  trx: Transaction<Database>,
-  courseId: number,
-  lessonIds: number[],
-) => Promise<number>;
+/** A new lesson version over an earlier one: what it assesses before and after. */
+export interface ReplacedVersion {
+  courseId: number;
+  lessonId: number;
+  versionId: number;
+  previousAssessedHash: string;
+  nextAssessedHash: string;
+  retakeRequired: boolean;
+}
 
 /**
- * Makes the database match the courses on disk: every write in one transaction. `compiled` holds
- * the new cache entries (every key used by `courses` is either there or already stored).
+ * Makes the database match the courses on disk. Call it inside a write transaction, in which
+ * the service also judges `replaced` (what is stale) and recounts `reshaped` courses. `compiled`
+ * holds the new cache entries (every key used by `courses` is either there or already stored).
+ * A lesson's first version is where its evidence starts (`valid_from_version_id`).
  */
 export async function applyCourseSync(input: {
   courses: DesiredCourse[];
   compiled: Map<string, CompiledEntry>;
   publishedBy: number | null;
-  reopen: ReopenCompletions;
 }): Promise<ApplyResult> {
   const result: ApplyResult = {
     published: 0,
@@ -439,39 +438,63 @@ export async function applyCourseSync(input: {
     archivedCourses: 0,
     archivedLessons: 0,
     restored: 0,
-    reopened: 0,
+    replaced: [],
+    reshaped: [],
   };
+  const reshaped = new Set<number>();
   const now = nowIso();
-  await db.transaction().execute(async (trx) => {
-    for (const [key, entry] of input.compiled) await insertCompiled(key, entry, trx);
+  for (const [key, entry] of input.compiled) await insertCompiled(key, entry);
 
-    const assessed = async (key: string): Promise<{ assessedHash: string; hasQuiz: boolean }> => {
-      const fresh = input.compiled.get(key);
-      if (fresh)
-        return {
-          assessedHash: fresh.assessedHash,
-          hasQuiz: fresh.islands.some((i) => i.kind === "quiz"),
-        };
-      const row = await trx
-        .selectFrom("compiled_mdx")
-        .select(["assessed_hash", "islands"])
-        .where("content_hash", "=", key)
+  const assessed = async (key: string): Promise<{ assessedHash: string; hasQuiz: boolean }> => {
+    const fresh = input.compiled.get(key);
+    if (fresh)
+      return {
+        assessedHash: fresh.assessedHash,
+        hasQuiz: fresh.islands.some((i) => i.kind === "quiz"),
+      };
+    const row = await db
+      .selectFrom("compiled_mdx")
+      .select(["assessed_hash", "islands"])
+      .where("content_hash", "=", key)
+      .executeTakeFirstOrThrow();
+    const islands = JSON.parse(row.islands) as IslandData[];
+    return { assessedHash: row.assessed_hash, hasQuiz: islands.some((i) => i.kind === "quiz") };
+  };
+
+  const existingCourses = await db.selectFrom("courses").selectAll().execute();
+  const onDisk = new Set(input.courses.map((c) => c.slug));
+
+  for (const course of input.courses) {
+    const existing = existingCourses.find((c) => c.slug === course.slug);
+    let courseId: number;
+    if (!existing) {
+      const row = await db
+        .insertInto("courses")
+        .values({
+          slug: course.slug,
+          title: course.title,
+          summary: course.summary,
+          sort_order: course.order,
+          intro_hash: course.introKey,
+          status: "published",
+          updated_at: now,
+        })
+        .returning("id")
         .executeTakeFirstOrThrow();
-      const islands = JSON.parse(row.islands) as IslandData[];
-      return { assessedHash: row.assessed_hash, hasQuiz: islands.some((i) => i.kind === "quiz") };
-    };
-
-    const existingCourses = await trx.selectFrom("courses").selectAll().execute();
-    const onDisk = new Set(input.courses.map((c) => c.slug));
-
-    for (const course of input.courses) {
-      const existing = existingCourses.find((c) => c.slug === course.slug);
-      let courseId: number;
-      if (!existing) {
-        const row = await trx
-          .insertInto("courses")
-          .values({
-            slug: course.slug,
+      courseId = row.id;
+    } else {
+      courseId = existing.id;
+      if (existing.status === "archived") result.restored++;
+      const changed =
+        existing.title !== course.title ||
+        existing.summary !== course.summary ||
+        existing.sort_order !== course.order ||
+        existing.intro_hash !== course.introKey ||
+        existing.status !== "published";
+      if (changed) {
+        await db
+          .updateTable("courses")
+          .set({
             title: course.title,
             summary: course.summary,
             sort_order: course.order,
@@ -479,168 +502,169 @@ export async function applyCourseSync(input: {
             status: "published",
             updated_at: now,
           })
-          .returning("id")
-          .executeTakeFirstOrThrow();
-        courseId = row.id;
-      } else {
-        courseId = existing.id;
-        if (existing.status === "archived") result.restored++;
-        const changed =
-          existing.title !== course.title ||
-          existing.summary !== course.summary ||
-          existing.sort_order !== course.order ||
-          existing.intro_hash !== course.introKey ||
-          existing.status !== "published";
-        if (changed) {
-          await trx
-            .updateTable("courses")
-            .set({
-              title: course.title,
-              summary: course.summary,
-              sort_order: course.order,
-              intro_hash: course.introKey,
-              status: "published",
-              updated_at: now,
-            })
-            .where("id", "=", courseId)
-            .execute();
-        }
-      }
-
-      const existingLessons = await trx
-        .selectFrom("lessons")
-        .selectAll()
-        .where("course_id", "=", courseId)
-        .execute();
-      const lessonSlugs = new Set(course.lessons.map((l) => l.slug));
-      const invalidated: number[] = [];
-
-      for (const lesson of course.lessons) {
-        const row = existingLessons.find((l) => l.slug === lesson.slug);
-        const meta = {
-          title: lesson.title,
-          minutes: lesson.minutes,
-          position: lesson.position,
-          max_attempts: lesson.maxAttempts,
-          status: "published" as const,
-        };
-        let lessonId: number;
-        let current: { id: number; source: string; content_hash: string } | undefined;
-        let validFrom: number | null = null;
-        if (!row) {
-          const inserted = await trx
-            .insertInto("lessons")
-            .values({
-              course_id: courseId,
-              slug: lesson.slug,
-              ...meta,
-              current_version_id: null,
-              valid_from_version_id: null,
-            })
-            .returning("id")
-            .executeTakeFirstOrThrow();
-          lessonId = inserted.id;
-        } else {
-          lessonId = row.id;
-          validFrom = row.valid_from_version_id;
-          if (row.status === "archived") result.restored++;
-          if (
-            row.title !== meta.title ||
-            row.minutes !== meta.minutes ||
-            row.position !== meta.position ||
-            row.max_attempts !== meta.max_attempts ||
-            row.status !== meta.status
-          ) {
-            await trx.updateTable("lessons").set(meta).where("id", "=", lessonId).execute();
-          }
-          if (row.current_version_id != null) {
-            current = await trx
-              .selectFrom("lesson_versions")
-              .select(["id", "source", "content_hash"])
-              .where("id", "=", row.current_version_id)
-              .executeTakeFirst();
-          }
-        }
-
-        const next = await assessed(lesson.key);
-        if (current && current.source === lesson.source) {
-          // Same content. Only a new compiler version gives it a new cache key: repoint in place.
-          if (current.content_hash !== lesson.key) {
-            await trx
-              .updateTable("lesson_versions")
-              .set({ content_hash: lesson.key, has_quiz: next.hasQuiz ? 1 : 0 })
-              .where("id", "=", current.id)
-              .execute();
-          }
-          result.unchanged++;
-          continue;
-        }
-
-        const previous = current ? await assessed(current.content_hash) : undefined;
-        const version = await trx
-          .insertInto("lesson_versions")
-          .values({
-            lesson_id: lessonId,
-            content_hash: lesson.key,
-            source: lesson.source,
-            has_quiz: next.hasQuiz ? 1 : 0,
-            retake_required: lesson.retakeRequired ? 1 : 0,
-            published_at: now,
-            published_by: input.publishedBy,
-          })
-          .returning("id")
-          .executeTakeFirstOrThrow();
-        // A new version of what is assessed, or `retake: required` on this new version: earlier
-        // completions are stale. (An unchanged file makes no version, so the line in frontmatter
-        // stales completions once per version that carries it, not once per sync.)
-        const staleBefore =
-          validFrom != null &&
-          previous !== undefined &&
-          (previous.assessedHash !== next.assessedHash || lesson.retakeRequired);
-        const invalidates = validFrom == null || !previous || staleBefore;
-        if (staleBefore) invalidated.push(lessonId);
-        await trx
-          .updateTable("lessons")
-          .set({
-            current_version_id: version.id,
-            ...(invalidates ? { valid_from_version_id: version.id } : {}),
-          })
-          .where("id", "=", lessonId)
+          .where("id", "=", courseId)
           .execute();
-        result.published++;
-      }
-      result.reopened += await input.reopen(trx, courseId, invalidated);
-
-      for (const row of existingLessons) {
-        if (!lessonSlugs.has(row.slug) && row.status === "published") {
-          await trx
-            .updateTable("lessons")
-            .set({ status: "archived" })
-            .where("id", "=", row.id)
-            .execute();
-          result.archivedLessons++;
-        }
       }
     }
 
-    for (const row of existingCourses) {
-      if (!onDisk.has(row.slug) && row.status === "published") {
-        await trx
-          .updateTable("courses")
-          .set({ status: "archived", updated_at: now })
-          .where("id", "=", row.id)
-          .execute();
-        const archived = await trx
+    const existingLessons = await db
+      .selectFrom("lessons")
+      .selectAll()
+      .where("course_id", "=", courseId)
+      .execute();
+    const lessonSlugs = new Set(course.lessons.map((l) => l.slug));
+
+    for (const lesson of course.lessons) {
+      const row = existingLessons.find((l) => l.slug === lesson.slug);
+      const meta = {
+        title: lesson.title,
+        minutes: lesson.minutes,
+        position: lesson.position,
+        max_attempts: lesson.maxAttempts,
+        status: "published" as const,
+      };
+      let lessonId: number;
+      let current: { id: number; source: string; content_hash: string } | undefined;
+      if (!row) {
+        const inserted = await db
+          .insertInto("lessons")
+          .values({
+            course_id: courseId,
+            slug: lesson.slug,
+            ...meta,
+            current_version_id: null,
+            valid_from_version_id: null,
+          })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        lessonId = inserted.id;
+        reshaped.add(courseId);
+      } else {
+        lessonId = row.id;
+        if (row.status === "archived") {
+          result.restored++;
+          reshaped.add(courseId);
+        }
+        if (
+          row.title !== meta.title ||
+          row.minutes !== meta.minutes ||
+          row.position !== meta.position ||
+          row.max_attempts !== meta.max_attempts ||
+          row.status !== meta.status
+        ) {
+          await db.updateTable("lessons").set(meta).where("id", "=", lessonId).execute();
+        }
+        if (row.current_version_id != null) {
+          current = await db
+            .selectFrom("lesson_versions")
+            .select(["id", "source", "content_hash"])
+            .where("id", "=", row.current_version_id)
+            .executeTakeFirst();
+        }
+      }
+
+      const next = await assessed(lesson.key);
+      if (current && current.source === lesson.source) {
+        // Same content. Only a new compiler version gives it a new cache key: repoint in place.
+        if (current.content_hash !== lesson.key) {
+          await db
+            .updateTable("lesson_versions")
+            .set({ content_hash: lesson.key, has_quiz: next.hasQuiz ? 1 : 0 })
+            .where("id", "=", current.id)
+            .execute();
+        }
+        result.unchanged++;
+        continue;
+      }
+
+      const version = await db
+        .insertInto("lesson_versions")
+        .values({
+          lesson_id: lessonId,
+          content_hash: lesson.key,
+          source: lesson.source,
+          has_quiz: next.hasQuiz ? 1 : 0,
+          retake_required: lesson.retakeRequired ? 1 : 0,
+          published_at: now,
+          published_by: input.publishedBy,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await db
+        .updateTable("lessons")
+        .set({
+          current_version_id: version.id,
+          ...(current ? {} : { valid_from_version_id: version.id }),
+        })
+        .where("id", "=", lessonId)
+        .execute();
+      if (current) {
+        result.replaced.push({
+          courseId,
+          lessonId,
+          versionId: version.id,
+          previousAssessedHash: (await assessed(current.content_hash)).assessedHash,
+          nextAssessedHash: next.assessedHash,
+          retakeRequired: lesson.retakeRequired,
+        });
+      }
+      result.published++;
+    }
+
+    for (const row of existingLessons) {
+      if (!lessonSlugs.has(row.slug) && row.status === "published") {
+        await db
           .updateTable("lessons")
           .set({ status: "archived" })
-          .where("course_id", "=", row.id)
-          .where("status", "=", "published")
-          .executeTakeFirst();
-        result.archivedCourses++;
-        result.archivedLessons += Number(archived.numUpdatedRows);
+          .where("id", "=", row.id)
+          .execute();
+        result.archivedLessons++;
+        reshaped.add(courseId);
       }
     }
-  });
+  }
+
+  for (const row of existingCourses) {
+    if (!onDisk.has(row.slug) && row.status === "published") {
+      await db
+        .updateTable("courses")
+        .set({ status: "archived", updated_at: now })
+        .where("id", "=", row.id)
+        .execute();
+      const archived = await db
+        .updateTable("lessons")
+        .set({ status: "archived" })
+        .where("course_id", "=", row.id)
+        .where("status", "=", "published")
+        .executeTakeFirst();
+      result.archivedCourses++;
+      result.archivedLessons += Number(archived.numUpdatedRows);
+    }
+  }
   answerKeyCache.clear();
+  result.reshaped = [...reshaped];
   return result;
+}
+
+/** From this version on, evidence counts; earlier completions of the lesson are stale. */
+export async function setValidFrom(lessonId: number, versionId: number): Promise<void> {
+  await db
+    .updateTable("lessons")
+    .set({ valid_from_version_id: versionId })
+    .where("id", "=", lessonId)
+    .execute();
+}
+
+/** The ids of a course's lessons in one state. */
+export async function listLessonIds(
+  courseId: number,
+  status: "published" | "archived",
+): Promise<number[]> {
+  const rows = await db
+    .selectFrom("lessons")
+    .select("id")
+    .where("course_id", "=", courseId)
+    .where("status", "=", status)
+    .execute();
+  return rows.map((r) => r.id);
 }

@@ -1,7 +1,8 @@
 import { sql } from "kysely";
 import type { UserStatus } from "#db/schema";
-import { appendAudit, type Actor, type AuditEntry } from "~/models/audit.server";
+import { chunks } from "~/utils/chunks";
 import { db } from "~/utils/db.server";
+import { departmentIdFor } from "./departments.server";
 import { nowIso } from "~/utils/clock.server";
 
 export interface Viewer {
@@ -72,21 +73,6 @@ export async function setPasswordHash(userId: number, passwordHash: string) {
     .set({ password_hash: passwordHash, updated_at: nowIso() })
     .where("id", "=", userId)
     .execute();
-}
-
-export async function findOrCreateDepartment(name: string): Promise<number> {
-  const existing = await db
-    .selectFrom("departments")
-    .select("id")
-    .where("name", "=", name)
-    .executeTakeFirst();
-  if (existing) return existing.id;
-  const created = await db
-    .insertInto("departments")
-    .values({ name })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  return created.id;
 }
 
 export interface NewPerson {
@@ -315,11 +301,6 @@ export async function listManagers() {
     .execute();
 }
 
-export async function listDepartmentNames(): Promise<string[]> {
-  const rows = await db.selectFrom("departments").select("name").orderBy("name").execute();
-  return rows.map((r) => r.name);
-}
-
 /** One person's change: `before` and `after` hold only the fields that change. */
 export interface PersonUpdate {
   id: number;
@@ -328,172 +309,98 @@ export interface PersonUpdate {
   after: Partial<PersonValues>;
 }
 
-/** Everything one roster change writes; applied in one transaction with its audit entries. */
+/** Everything one roster change writes (the service audits it and runs it in a transaction). */
 export interface RosterWrite {
   creates: PersonValues[];
   updates: PersonUpdate[];
   statusChanges: { id: number; email: string; status: UserStatus }[];
-  /** An extra audit entry for the whole change (an import's summary). */
-  summary?: AuditEntry;
-}
-
-const ROLE_FIELDS = new Set<keyof PersonValues>(["isAdmin", "isLeader"]);
-const CREATE_BATCH = 500;
-
-function pick(values: Partial<PersonValues>, roles: boolean): Partial<PersonValues> | null {
-  const entries = Object.entries(values).filter(
-    ([key]) => ROLE_FIELDS.has(key as keyof PersonValues) === roles,
-  );
-  return entries.length > 0 ? Object.fromEntries(entries) : null;
 }
 
 /**
- * Applies a roster change and its audit entries in one transaction, or nothing. Managers named by
- * email may be created in the same write, in any order; the caller has ruled out cycles.
+ * Writes a roster change; call it inside a write transaction. Managers named by email may be
+ * created in the same write, in any order (the database refuses cycles). Returns the new ids.
  */
-export async function applyRosterWrite(write: RosterWrite, actor: Actor): Promise<void> {
+export async function writeRoster(write: RosterWrite): Promise<Map<string, number>> {
   const stamp = nowIso();
-  await db.transaction().execute(async (trx) => {
-    const departments = new Map(
-      (await trx.selectFrom("departments").select(["id", "name"]).execute()).map((d) => [
-        d.name.toLowerCase(),
-        d.id,
-      ]),
-    );
-    const departmentId = async (name: string | null | undefined) => {
-      if (!name) return null;
-      const known = departments.get(name.toLowerCase());
-      if (known !== undefined) return known;
-      const { id } = await trx
-        .insertInto("departments")
-        .values({ name })
-        .returning("id")
-        .executeTakeFirstOrThrow();
-      departments.set(name.toLowerCase(), id);
-      return id;
-    };
-    const named = new Set([
-      ...write.creates.map((p) => p.managerEmail),
-      ...write.updates.map((u) => u.after.managerEmail),
-    ]);
-    named.delete(null);
-    named.delete(undefined);
-    const ids = new Map<string, number>();
-    for (const batch of chunks([...named] as string[], CREATE_BATCH)) {
-      const rows = await trx
-        .selectFrom("users")
-        .select(["id", "email"])
-        .where("email", "in", batch)
-        .execute();
-      for (const r of rows) ids.set(r.email, r.id);
-    }
+  const departmentId = (name: string | null | undefined) => (name ? departmentIdFor(name) : null);
+  const named = new Set([
+    ...write.creates.map((p) => p.managerEmail),
+    ...write.updates.map((u) => u.after.managerEmail),
+  ]);
+  named.delete(null);
+  named.delete(undefined);
+  const ids = new Map<string, number>();
+  for (const batch of chunks([...named] as string[])) {
+    const rows = await db
+      .selectFrom("users")
+      .select(["id", "email"])
+      .where("email", "in", batch)
+      .execute();
+    for (const r of rows) ids.set(r.email, r.id);
+  }
 
-    // Insert managers before their reports: each round takes everyone whose manager has an id.
-    const audit: AuditEntry[] = [];
-    let pending = write.creates;
-    while (pending.length > 0) {
-      const ready = pending.filter((p) => !p.managerEmail || ids.has(p.managerEmail));
-      if (ready.length === 0)
-        throw new Error("The roster write names a manager who does not exist.");
-      pending = pending.filter((p) => p.managerEmail && !ids.has(p.managerEmail));
-      for (const batch of chunks(ready, CREATE_BATCH)) {
-        const values = [];
-        for (const p of batch) {
-          values.push({
-            email: p.email,
-            name: p.name,
-            department_id: await departmentId(p.department),
-            title: p.title,
-            manager_id: p.managerEmail ? ids.get(p.managerEmail)! : null,
-            is_admin: p.isAdmin ? 1 : 0,
-            is_leader: p.isLeader ? 1 : 0,
-            hired_on: p.hiredOn,
-            status: "active" as const,
-            password_hash: null,
-            created_at: stamp,
-            updated_at: stamp,
-          });
-        }
-        const created = await trx
-          .insertInto("users")
-          .values(values)
-          .returning(["id", "email"])
-          .execute();
-        for (const row of created) ids.set(row.email, row.id);
-      }
-      for (const p of ready) {
-        audit.push({
-          action: "person.created",
-          subjectId: ids.get(p.email)!,
-          subject: p.email,
-          after: { ...p },
-        });
-      }
-    }
-
-    for (const u of write.updates) {
-      const a = u.after;
-      await trx
-        .updateTable("users")
-        .set({
-          ...(a.email !== undefined && { email: a.email }),
-          ...(a.name !== undefined && { name: a.name }),
-          ...(a.department !== undefined && { department_id: await departmentId(a.department) }),
-          ...(a.title !== undefined && { title: a.title }),
-          ...(a.managerEmail !== undefined && {
-            manager_id: a.managerEmail ? ids.get(a.managerEmail)! : null,
-          }),
-          ...(a.isAdmin !== undefined && { is_admin: a.isAdmin ? 1 : 0 }),
-          ...(a.isLeader !== undefined && { is_leader: a.isLeader ? 1 : 0 }),
-          ...(a.hiredOn !== undefined && { hired_on: a.hiredOn }),
+  // Insert managers before their reports: each round takes everyone whose manager has an id.
+  const created = new Map<string, number>();
+  let pending = write.creates;
+  while (pending.length > 0) {
+    const ready = pending.filter((p) => !p.managerEmail || ids.has(p.managerEmail));
+    if (ready.length === 0) throw new Error("The roster write names a manager who does not exist.");
+    pending = pending.filter((p) => p.managerEmail && !ids.has(p.managerEmail));
+    for (const batch of chunks(ready)) {
+      const values = [];
+      for (const p of batch) {
+        values.push({
+          email: p.email,
+          name: p.name,
+          department_id: await departmentId(p.department),
+          title: p.title,
+          manager_id: p.managerEmail ? ids.get(p.managerEmail)! : null,
+          is_admin: p.isAdmin ? 1 : 0,
+          is_leader: p.isLeader ? 1 : 0,
+          hired_on: p.hiredOn,
+          status: "active" as const,
+          password_hash: null,
+          created_at: stamp,
           updated_at: stamp,
-        })
-        .where("id", "=", u.id)
-        .execute();
-      const fields = pick(u.after, false);
-      if (fields) {
-        audit.push({
-          action: "person.updated",
-          subjectId: u.id,
-          subject: u.email,
-          before: pick(u.before, false),
-          after: fields,
         });
       }
-      const roles = pick(u.after, true);
-      if (roles) {
-        audit.push({
-          action: "person.roles_changed",
-          subjectId: u.id,
-          subject: u.email,
-          before: pick(u.before, true),
-          after: roles,
-        });
+      const rows = await db.insertInto("users").values(values).returning(["id", "email"]).execute();
+      for (const row of rows) {
+        ids.set(row.email, row.id);
+        created.set(row.email, row.id);
       }
     }
+  }
 
-    for (const change of write.statusChanges) {
-      await trx
-        .updateTable("users")
-        .set({ status: change.status, updated_at: stamp })
-        .where("id", "=", change.id)
-        .execute();
-      audit.push({
-        action: change.status === "active" ? "person.reactivated" : "person.deactivated",
-        subjectId: change.id,
-        subject: change.email,
-        before: { status: change.status === "active" ? "deactivated" : "active" },
-        after: { status: change.status },
-      });
-    }
-    await appendAudit(actor, write.summary ? [write.summary, ...audit] : audit, trx);
-  });
-}
+  for (const u of write.updates) {
+    const a = u.after;
+    await db
+      .updateTable("users")
+      .set({
+        ...(a.email !== undefined && { email: a.email }),
+        ...(a.name !== undefined && { name: a.name }),
+        ...(a.department !== undefined && { department_id: await departmentId(a.department) }),
+        ...(a.title !== undefined && { title: a.title }),
+        ...(a.managerEmail !== undefined && {
+          manager_id: a.managerEmail ? ids.get(a.managerEmail)! : null,
+        }),
+        ...(a.isAdmin !== undefined && { is_admin: a.isAdmin ? 1 : 0 }),
+        ...(a.isLeader !== undefined && { is_leader: a.isLeader ? 1 : 0 }),
+        ...(a.hiredOn !== undefined && { hired_on: a.hiredOn }),
+        updated_at: stamp,
+      })
+      .where("id", "=", u.id)
+      .execute();
+  }
 
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+  for (const change of write.statusChanges) {
+    await db
+      .updateTable("users")
+      .set({ status: change.status, updated_at: stamp })
+      .where("id", "=", change.id)
+      .execute();
+  }
+  return created;
 }
 
 export async function countActiveAdmins(): Promise<number> {

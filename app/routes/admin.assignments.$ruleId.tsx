@@ -1,3 +1,5 @@
+import { actorOf } from "~/models/audit.server";
+import { listDepartmentNames } from "~/models/departments.server";
 import type {
   ActionFunctionArgs,
   LinksFunction,
@@ -11,7 +13,7 @@ import { z } from "zod";
 import { Field } from "~/components/field";
 import { listPublishedCourses } from "~/models/courses.server";
 import { getRule } from "~/models/assignments.server";
-import { listDepartmentNames } from "~/models/users.server";
+
 import {
   changeRule,
   createRule,
@@ -83,12 +85,12 @@ const RuleForm = z.object({
 });
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  await requireAdmin(request);
+  const actor = actorOf(await requireAdmin(request));
   const rule = await ruleFor(params.ruleId);
   const form = Object.fromEntries(await request.formData());
   if (form.intent === "delete") {
     if (!rule) throw new Response("No such rule.", { status: 404 });
-    await removeRule(rule.id);
+    await removeRule(actor, rule.id);
     return redirect("/admin/assignments");
   }
   const parsed = RuleForm.safeParse(form);
@@ -101,8 +103,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   const resolved = await resolveRuleForm(parsed.data);
   if (resolved.errors) return data({ errors: resolved.errors }, 400);
-  if (rule) await changeRule(rule.id, resolved.input);
-  else await createRule(resolved.input);
+  if (rule) await changeRule(actor, rule.id, resolved.input);
+  else await createRule(actor, resolved.input);
   return redirect("/admin/assignments");
 }
 

@@ -1,3 +1,4 @@
+import { listDepartmentNames } from "~/models/departments.server";
 import type {
   ActionFunctionArgs,
   LinksFunction,
@@ -11,7 +12,7 @@ import { z } from "zod";
 import { AdminNav, PersonStatus } from "~/components/admin";
 import { Field, FormError } from "~/components/field";
 import { actorOf, listAudit } from "~/models/audit.server";
-import { getRosterPerson, listDepartmentNames, normalizeEmail } from "~/models/users.server";
+import { getRosterPerson, normalizeEmail } from "~/models/users.server";
 import { AccountError } from "~/services/accounts.server";
 import { issueSetPasswordLink } from "~/services/invitations.server";
 import { editPerson, PersonError, setPersonStatus } from "~/services/people.server";

@@ -1,15 +1,11 @@
+import { listDepartmentNames } from "~/models/departments.server";
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { AdminNav, PageLinks, PersonStatus } from "~/components/admin";
 import { DataTable } from "~/components/data-table";
 import { FilterSelect } from "~/components/filters";
-import {
-  listDepartmentNames,
-  listManagers,
-  listPeople,
-  PEOPLE_PAGE_SIZE,
-} from "~/models/users.server";
+import { listManagers, listPeople, PEOPLE_PAGE_SIZE } from "~/models/users.server";
 import adminStyles from "~/styles/admin.css?url";
 import { requireAdmin } from "~/services/session.server";
 

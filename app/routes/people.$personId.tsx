@@ -1,3 +1,4 @@
+import { actorOf } from "~/models/audit.server";
 import type {
   ActionFunctionArgs,
   LinksFunction,
@@ -51,7 +52,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (fields.assignmentId) throw new Response("No such assignment.", { status: 400 });
     return data({ assignmentId: Number(form.assignmentId), error: fields.reason?.[0] }, 400);
   }
-  await waive(personId, parsed.data.assignmentId, parsed.data.reason, viewer.id);
+  await waive(actorOf(viewer), personId, parsed.data.assignmentId, parsed.data.reason);
   return redirect(`/people/${personId}`);
 }
 

@@ -3,57 +3,54 @@
  * with the rules, the roster and the published courses; call it after any of them changes.
  * It is idempotent: a second run with nothing changed writes nothing.
  */
+import { appendAudit, type Actor } from "~/models/audit.server";
 import {
   closeCycle,
   deleteRule,
   findAssignmentChanges,
   getAssignment,
-  inAssignmentsTransaction,
+  getRule,
   insertAssignments,
   insertRule,
-  findDepartmentId,
   recurrencePeriods,
+  redateDueInstants,
   removeUncovered,
   restoreAssignments,
   setDueTerms,
+  setWaived,
   updateRule,
-  waiveAssignment,
   type AssignmentChange,
-  type AssignmentsTrx,
   type DueTerms,
   type NewAssignment,
   type RuleInput,
 } from "~/models/assignments.server";
 import { getCourseBySlug } from "~/models/courses.server";
-import { reopenLessonsIn } from "~/models/progress.server";
-import { findUserByEmail } from "~/models/users.server";
+import { findDepartmentId } from "~/models/departments.server";
+import { appendEvents } from "~/models/progress.server";
+import { getSetting, putSetting } from "~/models/settings.server";
+import { findUserByEmail, getRosterPerson } from "~/models/users.server";
+import {
+  addDays,
+  addMonths,
+  dayOf,
+  dueBefore,
+  monthsBefore,
+  orgTimeZone,
+  today,
+} from "~/utils/calendar.server";
 import { nowIso } from "~/utils/clock.server";
+import { writeTransaction } from "~/utils/db.server";
+import { notFound } from "~/utils/domain-errors.server";
+import { reopenLessons } from "./progress.server";
 
-// ---------------------------------------------------------------------------------------------
-// Calendar arithmetic, in UTC days ("YYYY-MM-DD")
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-export function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00.000Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** The same day of the month, `months` later (or earlier), clamped to the month's last day. */
-export function addMonths(isoOrDay: string, months: number): string {
-  const date = new Date(isoOrDay.length === 10 ? `${isoOrDay}T00:00:00.000Z` : isoOrDay);
-  const day = date.getUTCDate();
-  date.setUTCDate(1);
-  date.setUTCMonth(date.getUTCMonth() + months);
-  const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
-  date.setUTCDate(Math.min(day, lastDay));
-  return date.toISOString();
-}
-
-/** Due N days after the later of the day it applies from and (first cycle) the hire date. */
+/**
+ * Due N days after the later of the day it applies from and (first cycle) the hire date; on
+ * time until the end of the due day in the organisation's time zone.
+ */
 export function dueTerms(assignedOn: string, hiredOn: string | null, dueDays: number): DueTerms {
   const basisOn = hiredOn && hiredOn > assignedOn ? hiredOn : assignedOn;
   const dueOn = addDays(basisOn, dueDays);
-  return { assignedOn, basisOn, dueDays, dueOn, dueBefore: `${addDays(dueOn, 1)}T00:00:00.000Z` };
+  return { assignedOn, basisOn, dueDays, dueOn, dueBefore: dueBefore(dueOn) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -70,12 +67,23 @@ export interface RecomputeResult {
   removed: number;
 }
 
-async function recomputeIn(trx: AssignmentsTrx): Promise<RecomputeResult> {
+const DUE_ZONE_SETTING = "due_time_zone";
+
+/** Due instants follow ORG_TIMEZONE: when it changes, every stored one is worked out again. */
+async function followTimeZone(): Promise<void> {
+  const zone = orgTimeZone();
+  if ((await getSetting(DUE_ZONE_SETTING)) === zone) return;
+  await redateDueInstants(dueBefore);
+  await putSetting(DUE_ZONE_SETTING, zone);
+}
+
+async function recomputeNow(): Promise<RecomputeResult> {
+  await followTimeZone();
   const now = nowIso();
-  const today = now.slice(0, 10);
-  const periods = await recurrencePeriods(trx);
-  const renewBefore = new Map(periods.map((months) => [months, addMonths(now, -months)]));
-  const changes = await findAssignmentChanges(trx, renewBefore);
+  const day = today();
+  const periods = await recurrencePeriods();
+  const renewBefore = new Map(periods.map((months) => [months, monthsBefore(now, months)]));
+  const changes = await findAssignmentChanges(renewBefore);
 
   const inserts: NewAssignment[] = [];
   // Updates grouped by their identical new terms, so that they run as a few set-based statements.
@@ -105,17 +113,19 @@ async function recomputeIn(trx: AssignmentsTrx): Promise<RecomputeResult> {
     const { current, recurMonths } = change;
     const completedAt = change.progress?.completedAt ?? null;
     if (!current) {
-      inserts.push(first(change, dueTerms(today, change.hiredOn, change.dueDays)));
+      inserts.push(first(change, dueTerms(day, change.hiredOn, change.dueDays)));
       result.added++;
       continue;
     }
-    const renewAt = recurMonths && completedAt ? renewBefore.get(recurMonths) : undefined;
-    if (renewAt && completedAt && completedAt <= renewAt && !current.waived) {
-      // A recurring course completed a period ago: a new cycle from the anniversary. The new row
-      // is current before the lessons re-open, so that the triggers copy the re-opened progress.
-      await closeCycle(trx, current.id);
-      const anniversary = addMonths(completedAt, recurMonths!).slice(0, 10);
-      await insertAssignments(trx, [
+    // A recurring course completed (or waived) a period ago: a new cycle from the anniversary.
+    const closedAt = current.waivedAt ?? completedAt;
+    const renewAt = recurMonths && closedAt ? renewBefore.get(recurMonths) : undefined;
+    if (renewAt && closedAt && closedAt <= renewAt) {
+      // The new row is current before the lessons re-open, so that the triggers copy the
+      // re-opened progress into it.
+      await closeCycle(current.id);
+      const anniversary = addMonths(dayOf(closedAt), recurMonths!);
+      await insertAssignments([
         {
           ...first(change, dueTerms(anniversary, null, change.dueDays)),
           cycle: current.cycle + 1,
@@ -123,17 +133,17 @@ async function recomputeIn(trx: AssignmentsTrx): Promise<RecomputeResult> {
           completed_at: null,
         },
       ]);
-      await reopenLessonsIn(trx, change.userId, change.courseId, "all", "new_cycle");
+      await reopenLessons(change.courseId, { userIds: [change.userId] }, "new_cycle");
       result.renewed++;
       continue;
     }
-    if (current.removed && (completedAt || current.waived)) {
+    if (current.removed && (completedAt || current.waivedAt)) {
       restores.push(current.id);
       result.redated++;
       continue;
     }
     // Open: a changed due period or hire date, or assigned again after removal (from today).
-    const assignedOn = current.removed ? today : current.assignedOn;
+    const assignedOn = current.removed ? day : current.assignedOn;
     const terms = dueTerms(assignedOn, current.cycle === 1 ? change.hiredOn : null, change.dueDays);
     if (
       !current.removed &&
@@ -149,97 +159,113 @@ async function recomputeIn(trx: AssignmentsTrx): Promise<RecomputeResult> {
     result.redated++;
   }
 
-  await insertAssignments(trx, inserts);
-  await restoreAssignments(trx, restores);
-  for (const { terms, ids } of redates.values()) await setDueTerms(trx, ids, terms);
-  result.removed = await removeUncovered(trx, now);
+  await insertAssignments(inserts);
+  await restoreAssignments(restores);
+  for (const { terms, ids } of redates.values()) await setDueTerms(ids, terms);
+  result.removed = await removeUncovered(now);
   return result;
-}
-
-let queue: Promise<unknown> = Promise.resolve();
-
-/** One recompute at a time, each in its own transaction. */
-function serially<T>(work: () => Promise<T>): Promise<T> {
-  const promise = queue.then(work, work);
-  queue = promise.then(
-    () => undefined,
-    () => undefined,
-  );
-  return promise;
 }
 
 /**
  * Brings the assignments in line with the rules, the active roster and the published courses,
- * in one transaction. Idempotent; call it after any roster, rule or course change.
+ * in one write transaction (or the caller's). Idempotent; call it after any roster, rule or
+ * course change.
  */
 export function recomputeAssignments(): Promise<RecomputeResult> {
-  return serially(() => inAssignmentsTransaction(recomputeIn));
-}
-
-const HOUR_MS = 60 * 60 * 1000;
-
-/**
- * Recurring courses come due as time passes, not only when something changes: recompute hourly
- * while the server runs. The timer never keeps the process alive.
- */
-export function scheduleAssignmentRecompute(): void {
-  setInterval(() => {
-    recomputeAssignments().catch((error: unknown) =>
-      console.error("Recomputing assignments failed:", error),
-    );
-  }, HOUR_MS).unref();
+  return writeTransaction(recomputeNow);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Rule changes: the rule and its consequences land together
+// Rule changes: the rule, its consequences and its audit entry land together
 
-export function createRule(input: RuleInput): Promise<number> {
-  return serially(() =>
-    inAssignmentsTransaction(async (trx) => {
-      const id = await insertRule(trx, input, nowIso());
-      await recomputeIn(trx);
-      return id;
-    }),
-  );
+const ruleAudit = (rule: Awaited<ReturnType<typeof getRule>>) =>
+  rule && {
+    course: rule.courseTitle ?? "every published course",
+    audience: rule.audience,
+    department: rule.departmentName,
+    role: rule.role,
+    people: rule.people.map((p) => p.email),
+    dueDays: rule.dueDays,
+    recurMonths: rule.recurMonths,
+  };
+
+export function createRule(actor: Actor, input: RuleInput): Promise<number> {
+  return writeTransaction(async () => {
+    const id = await insertRule(input, nowIso());
+    await appendAudit(actor, [
+      { action: "rule.created", subjectId: id, after: ruleAudit(await getRule(id)) },
+    ]);
+    await recomputeNow();
+    return id;
+  });
 }
 
 /** False when the rule does not exist. */
-export function changeRule(id: number, input: RuleInput): Promise<boolean> {
-  return serially(() =>
-    inAssignmentsTransaction(async (trx) => {
-      if (!(await updateRule(trx, id, input, nowIso()))) return false;
-      await recomputeIn(trx);
-      return true;
-    }),
-  );
+export function changeRule(actor: Actor, id: number, input: RuleInput): Promise<boolean> {
+  return writeTransaction(async () => {
+    const before = ruleAudit(await getRule(id));
+    if (!before || !(await updateRule(id, input, nowIso()))) return false;
+    const after = ruleAudit(await getRule(id));
+    await appendAudit(actor, [{ action: "rule.changed", subjectId: id, before, after }]);
+    await recomputeNow();
+    return true;
+  });
 }
 
 /** False when the rule does not exist. */
-export function removeRule(id: number): Promise<boolean> {
-  return serially(() =>
-    inAssignmentsTransaction(async (trx) => {
-      if (!(await deleteRule(trx, id))) return false;
-      await recomputeIn(trx);
-      return true;
-    }),
-  );
+export function removeRule(actor: Actor, id: number): Promise<boolean> {
+  return writeTransaction(async () => {
+    const before = ruleAudit(await getRule(id));
+    if (!before || !(await deleteRule(id))) return false;
+    await appendAudit(actor, [{ action: "rule.deleted", subjectId: id, before }]);
+    await recomputeNow();
+    return true;
+  });
 }
 
 /**
- * Waives a person's current cycle of a course, with a reason. 404 for an assignment that is not
- * this person's current one, so that an edited id reaches nothing.
+ * Waives a person's current cycle of a course, with a reason: the assignment, the ledger event
+ * and the audit entry in one write. Not found for an assignment that is not this person's
+ * current one, so that an edited id reaches nothing.
  */
-export async function waive(
+export function waive(
+  actor: Actor & { id: number },
   personId: number,
   assignmentId: number,
   reason: string,
-  byUserId: number,
 ): Promise<void> {
-  const assignment = await getAssignment(assignmentId);
-  if (!assignment || assignment.userId !== personId || assignment.isCurrent !== 1) {
-    throw new Response("No such assignment for this person.", { status: 404 });
-  }
-  await waiveAssignment(assignment, reason, byUserId, nowIso());
+  return writeTransaction(async () => {
+    const assignment = await getAssignment(assignmentId);
+    if (!assignment || assignment.userId !== personId || assignment.isCurrent !== 1) {
+      throw notFound("No such assignment for this person.");
+    }
+    const at = nowIso();
+    await setWaived(assignment.id, reason, actor.id, at);
+    await appendEvents([
+      {
+        userId: assignment.userId,
+        courseId: assignment.courseId,
+        lessonId: null,
+        versionId: null,
+        type: "waived",
+        at,
+        data: { reason, cycle: assignment.cycle, by: actor.id },
+      },
+    ]);
+    await appendAudit(actor, [
+      {
+        action: "assignment.waived",
+        subjectId: personId,
+        subject: (await getRosterPerson(personId))?.email ?? null,
+        after: {
+          assignment: assignment.id,
+          course: assignment.courseId,
+          cycle: assignment.cycle,
+          reason,
+        },
+      },
+    ]);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,10 +1,26 @@
 import {
+  completionSnapshot,
   formatCertificateCode,
   getCertificate,
+  insertCertificate,
   normalizeCertificateCode,
 } from "~/models/certificates.server";
 import { canViewPerson, type Viewer } from "~/models/users.server";
+import { notFound } from "~/utils/domain-errors.server";
 import { publicOrigin } from "~/utils/env.server";
+
+/**
+ * Issues the certificate of a course completion, in the completion's write: a snapshot of the
+ * holder's name, the course title and the lesson versions completed. Returns its code.
+ */
+export async function issueCertificate(
+  userId: number,
+  courseId: number,
+  completedAt: string,
+): Promise<string> {
+  const snapshot = await completionSnapshot(userId, courseId);
+  return insertCertificate({ userId, courseId, ...snapshot, completedAt });
+}
 
 export const verifyUrl = (code: string) => `${publicOrigin()}/verify/${code}`;
 
@@ -14,7 +30,7 @@ export async function certificateFor(viewer: Viewer, codeInput: string) {
   const certificate = code ? await getCertificate(code) : undefined;
   // Someone else's certificate is "not found", so that codes cannot be probed here.
   if (!certificate || !(await canViewPerson(viewer, certificate.userId))) {
-    throw new Response("There is no such certificate.", { status: 404 });
+    throw notFound("There is no such certificate.");
   }
   return {
     holderName: certificate.holderName,

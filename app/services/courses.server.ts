@@ -9,14 +9,20 @@
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { appendAudit, SYSTEM_ACTOR, type Actor } from "~/models/audit.server";
 import {
   applyCourseSync,
   getCompiledMany,
+  setValidFrom,
   type CompiledEntry,
   type DesiredCourse,
+  type ReplacedVersion,
 } from "~/models/courses.server";
-import { reopenLessonsForEveryoneIn } from "~/models/progress.server";
+import { writeTransaction } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
+import { serialQueue } from "~/utils/serial-queue";
+import { recomputeAssignments } from "./assignments.server";
+import { recountCourseProgress, reopenLessons } from "./progress.server";
 import {
   COURSE_ASSET_FILE,
   MAX_SOURCE_BYTES,
@@ -403,26 +409,25 @@ export async function checkCourses(dir: string): Promise<CheckResult> {
   return result;
 }
 
-let syncLock: Promise<unknown> = Promise.resolve();
+/**
+ * Only a change to what is assessed (questions, answers, pass mark, statements) or a version
+ * published with `retake: required` makes earlier completions stale; a typo fix does not.
+ */
+export const makesCompletionsStale = (change: ReplacedVersion) =>
+  change.previousAssessedHash !== change.nextAssessedHash || change.retakeRequired;
+
+const runSerially = serialQueue();
 
 /**
  * Publishes the courses folder: compiles what the cache does not have, then (only if nothing at
- * all is wrong) applies every change in one transaction. With errors nothing changes.
+ * all is wrong) applies every change in one write transaction, with the completions it makes
+ * stale and its audit entry. With errors nothing changes.
  */
-export function syncCourses(
-  dir: string,
-  options: { publishedBy?: number } = {},
-): Promise<SyncSummary> {
-  const run = () => syncNow(dir, options);
-  const promise = syncLock.then(run, run);
-  syncLock = promise.then(
-    () => undefined,
-    () => undefined,
-  );
-  return promise;
+export function syncCourses(dir: string, actor: Actor = SYSTEM_ACTOR): Promise<SyncSummary> {
+  return runSerially(() => syncNow(dir, actor));
 }
 
-async function syncNow(dir: string, options: { publishedBy?: number }): Promise<SyncSummary> {
+async function syncNow(dir: string, actor: Actor): Promise<SyncSummary> {
   const checked = await checkAndCompile(dir, getCompiledMany);
   const lessonCount = checked.courses.reduce((n, c) => n + c.lessons.length, 0);
   const summary: SyncSummary = {
@@ -455,16 +460,43 @@ async function syncNow(dir: string, options: { publishedBy?: number }): Promise<
       key: l.key,
     })),
   }));
-  const applied = await applyCourseSync({
-    courses: desired,
-    compiled: checked.fresh,
-    publishedBy: options.publishedBy ?? null,
-    reopen: reopenLessonsForEveryoneIn,
+  await writeTransaction(async () => {
+    const applied = await applyCourseSync({
+      courses: desired,
+      compiled: checked.fresh,
+      publishedBy: actor.id,
+    });
+    for (const change of applied.replaced.filter(makesCompletionsStale)) {
+      await setValidFrom(change.lessonId, change.versionId);
+      summary.reopened += await reopenLessons(
+        change.courseId,
+        { lessonIds: [change.lessonId] },
+        "stale",
+      );
+    }
+    for (const courseId of applied.reshaped) await recountCourseProgress(courseId);
+    // A newly published course is assigned at once, in the same write.
+    if (applied.published + applied.archivedCourses + applied.restored > 0) {
+      await recomputeAssignments();
+    }
+    summary.published = applied.published;
+    summary.unchanged = applied.unchanged;
+    summary.archived = applied.archivedCourses + applied.archivedLessons;
+    if (summary.published + summary.archived + applied.restored > 0) {
+      await appendAudit(actor, [
+        {
+          action: "courses.synced",
+          subject: dir,
+          after: {
+            published: summary.published,
+            archived: summary.archived,
+            restored: applied.restored,
+            reopened: summary.reopened,
+          },
+        },
+      ]);
+    }
   });
-  summary.published = applied.published;
-  summary.unchanged = applied.unchanged;
-  summary.archived = applied.archivedCourses + applied.archivedLessons;
-  summary.reopened = applied.reopened;
   return summary;
 }
 

@@ -1,6 +1,9 @@
+import { SYSTEM_ACTOR } from "~/models/audit.server";
+import { departmentIdFor } from "~/models/departments.server";
 import { getLessonPage, listLessons, listPublishedCourses } from "~/models/courses.server";
-import { completeLesson, recordLessonOpened, type LessonRef } from "~/models/progress.server";
-import { countUsers, createUser, findOrCreateDepartment } from "~/models/users.server";
+import type { LessonRef } from "~/models/progress.server";
+import { completeLesson, recordLessonOpened } from "~/services/progress.server";
+import { countUsers, createUser } from "~/models/users.server";
 import { createRule, recomputeAssignments } from "~/services/assignments.server";
 import { advanceClock, now } from "~/utils/clock.server";
 import { hashPassword } from "~/utils/password.server";
@@ -281,7 +284,7 @@ async function seedAt(daysAgo: (days: number) => void) {
       await createUser({
         email: emailFor(person.name),
         name: person.name,
-        departmentId: await findOrCreateDepartment(person.department),
+        departmentId: await departmentIdFor(person.department),
         title: person.title,
         managerId: person.manager ? ids.get(person.manager)! : null,
         isAdmin: person.admin,
@@ -306,7 +309,7 @@ async function seedAt(daysAgo: (days: number) => void) {
   // The default rule (every course, 30 days) plus an annual refresher of the first course.
   const refresher = courses[0];
   if (refresher) {
-    await createRule({
+    await createRule(SYSTEM_ACTOR, {
       courseId: refresher.id,
       audience: "everyone",
       departmentId: null,

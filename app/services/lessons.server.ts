@@ -1,16 +1,15 @@
 import type { AcknowledgeIsland, QuizIsland } from "~/components/mdx/islands";
 import { latestCertificateCode } from "~/models/certificates.server";
 import { getAnswerKey, getLessonPage, lessonOfVersion } from "~/models/courses.server";
+import { courseStatus, lessonProgressForCourse } from "~/models/progress.server";
 import {
   completeLessonIfMet,
-  courseStatus,
   lessonEvidence,
-  lessonProgressForCourse,
   recordAcknowledgement,
   recordLessonOpened,
   recordQuizAttempt,
   type LessonRules,
-} from "~/models/progress.server";
+} from "./progress.server";
 import {
   gradeQuiz,
   QuizSubmissionError,

@@ -1,18 +1,23 @@
-// People admin: edit, deactivate and reactivate one person. Every change is audited and
-// followed by afterRosterChange().
-import { type Actor } from "~/models/audit.server";
+// The roster changes one write at a time: an admin's edit, a deactivation or reactivation, an
+// import. Each is checked, written, audited, has its sessions ended and its assignments
+// recomputed in ONE write transaction; the database itself refuses a manager cycle or a
+// roster without an active admin, whoever writes.
+import { appendAudit, type Actor, type AuditEntry } from "~/models/audit.server";
 import {
-  applyRosterWrite,
   countActiveAdmins,
   findUserByEmail,
   getRosterPerson,
   reportIds,
+  writeRoster,
   type PersonUpdate,
   type PersonValues,
   type RosterPerson,
+  type RosterWrite,
 } from "~/models/users.server";
 import { recomputeAssignments } from "~/services/assignments.server";
 import { endAllSessions } from "~/services/session.server";
+import { brokenInvariant } from "~/utils/db-errors.server";
+import { writeTransaction } from "~/utils/db.server";
 
 export class PersonError extends Error {
   constructor(
@@ -23,15 +28,7 @@ export class PersonError extends Error {
   }
 }
 
-/** The one place a roster change (import, edit, deactivation, reactivation) has consequences. */
-export async function afterRosterChange(): Promise<void> {
-  await recomputeAssignments();
-}
-
-/** Deactivated people lose every session at once (getViewer refuses them even before this). */
-export async function endSessionsOf(userIds: number[]): Promise<void> {
-  for (const id of userIds) await endAllSessions(id);
-}
+const LAST_ADMIN = "This is the last active admin; make someone else an admin first.";
 
 const ROSTER_FIELDS: (keyof PersonValues)[] = [
   "name",
@@ -42,6 +39,7 @@ const ROSTER_FIELDS: (keyof PersonValues)[] = [
   "isLeader",
   "hiredOn",
 ];
+const ROLE_FIELDS = new Set<keyof PersonValues>(["isAdmin", "isLeader"]);
 
 /** The fields that differ between a person's current and next values (department names ignore case). */
 export function diffPerson(
@@ -68,6 +66,79 @@ export function diffPerson(
     : null;
 }
 
+function pick(values: Partial<PersonValues>, roles: boolean): Partial<PersonValues> | null {
+  const entries = Object.entries(values).filter(
+    ([key]) => ROLE_FIELDS.has(key as keyof PersonValues) === roles,
+  );
+  return entries.length > 0 ? Object.fromEntries(entries) : null;
+}
+
+/** The audit entries of a roster write: one per person created, changed, (de)activated. */
+function auditEntries(write: RosterWrite, createdIds: Map<string, number>): AuditEntry[] {
+  const entries: AuditEntry[] = write.creates.map((p) => ({
+    action: "person.created",
+    subjectId: createdIds.get(p.email) ?? null,
+    subject: p.email,
+    after: { ...p },
+  }));
+  for (const u of write.updates) {
+    const fields = pick(u.after, false);
+    if (fields) {
+      entries.push({
+        action: "person.updated",
+        subjectId: u.id,
+        subject: u.email,
+        before: pick(u.before, false),
+        after: fields,
+      });
+    }
+    const roles = pick(u.after, true);
+    if (roles) {
+      entries.push({
+        action: "person.roles_changed",
+        subjectId: u.id,
+        subject: u.email,
+        before: pick(u.before, true),
+        after: roles,
+      });
+    }
+  }
+  for (const change of write.statusChanges) {
+    entries.push({
+      action: change.status === "active" ? "person.reactivated" : "person.deactivated",
+      subjectId: change.id,
+      subject: change.email,
+      before: { status: change.status === "active" ? "deactivated" : "active" },
+      after: { status: change.status },
+    });
+  }
+  return entries;
+}
+
+/**
+ * Writes a roster change with its audit entries, ends the sessions of everyone it deactivates
+ * and recomputes assignments: all in the caller's write transaction (or a new one).
+ */
+export function changeRoster(actor: Actor, write: RosterWrite, summary?: AuditEntry) {
+  return writeTransaction(async () => {
+    try {
+      const created = await writeRoster(write);
+      const entries = auditEntries(write, created);
+      await appendAudit(actor, summary ? [summary, ...entries] : entries);
+    } catch (error) {
+      const invariant = brokenInvariant(error);
+      if (invariant === "last_admin") throw new PersonError("isAdmin", LAST_ADMIN);
+      if (invariant === "manager_cycle")
+        throw new PersonError("managerEmail", "These people would manage each other in a circle.");
+      throw error;
+    }
+    for (const change of write.statusChanges) {
+      if (change.status === "deactivated") await endAllSessions(change.id);
+    }
+    await recomputeAssignments();
+  });
+}
+
 async function requirePerson(id: number): Promise<RosterPerson> {
   const person = await getRosterPerson(id);
   if (!person) throw new PersonError("form", "There is no such person.");
@@ -75,79 +146,72 @@ async function requirePerson(id: number): Promise<RosterPerson> {
 }
 
 /** Saves an admin's edit of one person; returns false when nothing changed. */
-export async function editPerson(actor: Actor, id: number, next: PersonValues): Promise<boolean> {
-  const person = await requirePerson(id);
-  if (next.email !== person.email) {
-    const other = await findUserByEmail(next.email);
-    if (other) throw new PersonError("email", `${next.email} already belongs to ${other.name}.`);
-  }
-  if (next.managerEmail) {
-    const manager = await findUserByEmail(next.managerEmail);
-    if (!manager) {
-      throw new PersonError("managerEmail", `No person with the email ${next.managerEmail}.`);
+export function editPerson(actor: Actor, id: number, next: PersonValues): Promise<boolean> {
+  // Every check reads inside the write: what it checks cannot change before the commit.
+  return writeTransaction(async () => {
+    const person = await requirePerson(id);
+    if (next.email !== person.email) {
+      const other = await findUserByEmail(next.email);
+      if (other) throw new PersonError("email", `${next.email} already belongs to ${other.name}.`);
     }
-    if (manager.id === id)
-      throw new PersonError("managerEmail", "A person cannot manage themselves.");
-    if (manager.status !== "active") {
-      throw new PersonError(
-        "managerEmail",
-        `${manager.name} is deactivated; choose an active manager.`,
-      );
+    if (next.managerEmail) {
+      const manager = await findUserByEmail(next.managerEmail);
+      if (!manager) {
+        throw new PersonError("managerEmail", `No person with the email ${next.managerEmail}.`);
+      }
+      if (manager.id === id)
+        throw new PersonError("managerEmail", "A person cannot manage themselves.");
+      if (manager.status !== "active") {
+        throw new PersonError(
+          "managerEmail",
+          `${manager.name} is deactivated; choose an active manager.`,
+        );
+      }
+      if ((await reportIds(id)).includes(manager.id)) {
+        throw new PersonError(
+          "managerEmail",
+          `${manager.name} reports to ${person.name}; they cannot also be ${person.name}'s manager.`,
+        );
+      }
     }
-    if ((await reportIds(id)).includes(manager.id)) {
-      throw new PersonError(
-        "managerEmail",
-        `${manager.name} reports to ${person.name}; they cannot also be ${person.name}'s manager.`,
-      );
+    if (actor.id === id && person.isAdmin && !next.isAdmin) {
+      throw new PersonError("isAdmin", "You cannot remove your own admin role; ask another admin.");
     }
-  }
-  if (actor.id === id && person.isAdmin && !next.isAdmin) {
-    throw new PersonError("isAdmin", "You cannot remove your own admin role; ask another admin.");
-  }
-  if (
-    person.isAdmin &&
-    !next.isAdmin &&
-    person.status === "active" &&
-    (await countActiveAdmins()) <= 1
-  ) {
-    throw new PersonError(
-      "isAdmin",
-      "This is the last active admin; make someone else an admin first.",
-    );
-  }
-  const diff = diffPerson(person, next, ["email", ...ROSTER_FIELDS]);
-  if (!diff) return false;
-  await applyRosterWrite(
-    { creates: [], updates: [{ id, email: person.email, ...diff }], statusChanges: [] },
-    actor,
-  );
-  await afterRosterChange();
-  return true;
+    if (person.isAdmin && !next.isAdmin && person.status === "active") {
+      if ((await countActiveAdmins()) <= 1) throw new PersonError("isAdmin", LAST_ADMIN);
+    }
+    const diff = diffPerson(person, next, ["email", ...ROSTER_FIELDS]);
+    if (!diff) return false;
+    await changeRoster(actor, {
+      creates: [],
+      updates: [{ id, email: person.email, ...diff }],
+      statusChanges: [],
+    });
+    return true;
+  });
 }
 
 /** Deactivates (ending every session at once) or reactivates a person; their history stays. */
-export async function setPersonStatus(
+export function setPersonStatus(
   actor: Actor,
   id: number,
   status: "active" | "deactivated",
 ): Promise<void> {
-  const person = await requirePerson(id);
-  if (person.status === status) return;
-  if (status === "deactivated") {
-    if (actor.id === id) throw new PersonError("form", "You cannot deactivate yourself.");
-    if (person.isAdmin && (await countActiveAdmins()) <= 1) {
-      throw new PersonError(
-        "form",
-        "This is the last active admin; make someone else an admin first.",
-      );
+  return writeTransaction(async () => {
+    const person = await requirePerson(id);
+    if (person.status === status) return;
+    if (status === "deactivated") {
+      if (actor.id === id) throw new PersonError("form", "You cannot deactivate yourself.");
+      if (person.isAdmin && (await countActiveAdmins()) <= 1) {
+        throw new PersonError("form", LAST_ADMIN);
+      }
     }
-  }
-  await applyRosterWrite(
-    { creates: [], updates: [], statusChanges: [{ id, email: person.email, status }] },
-    actor,
-  );
-  if (status === "deactivated") await endSessionsOf([id]);
-  await afterRosterChange();
+    await changeRoster(actor, {
+      creates: [],
+      updates: [],
+      statusChanges: [{ id, email: person.email, status }],
+    });
+  });
 }
 
 export async function deactivateByEmail(actor: Actor, email: string): Promise<RosterPerson> {

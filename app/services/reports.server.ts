@@ -1,3 +1,4 @@
+import { listDepartmentNames } from "~/models/departments.server";
 import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 import { listPublishedCourses } from "~/models/courses.server";
@@ -14,7 +15,6 @@ import {
   canViewPerson,
   findUserByEmail,
   getRosterPerson,
-  listDepartmentNames,
   listManagers,
   reportIds,
   type Viewer,

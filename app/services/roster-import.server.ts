@@ -9,14 +9,14 @@ import {
   stageRosterUpload,
 } from "~/models/roster-uploads.server";
 import {
-  applyRosterWrite,
   normalizeEmail,
   rosterSnapshot,
   type PersonUpdate,
   type PersonValues,
 } from "~/models/users.server";
 import { sha256Hex } from "~/utils/crypto.server";
-import { afterRosterChange, diffPerson, endSessionsOf } from "./people.server";
+import { writeTransaction } from "~/utils/db.server";
+import { changeRoster, diffPerson } from "./people.server";
 
 export const ROSTER_COLUMNS = [
   "email",
@@ -353,20 +353,27 @@ export function managerLoop(
   return email && onPath.has(email) ? [...path.slice(path.indexOf(email)), email] : null;
 }
 
-async function plan(bytes: Uint8Array, fileName: string, actor: Actor) {
-  const empty = { creates: [], updates: [], unchanged: 0, deactivatedInFile: [], absent: [] };
-  const decoded = decode(bytes);
-  if ("problem" in decoded) {
-    return {
-      text: "",
-      preview: { fileName, rowCount: 0, ...empty, problems: [decoded.problem], digest: "" },
-    };
-  }
-  const { rows, problems, fileEmails } = parseRows(decoded.text);
-  if (fileEmails.size === 0 && problems.length > 0) {
-    return { text: "", preview: { fileName, rowCount: 0, ...empty, problems, digest: "" } };
-  }
+type ParsedFile = { text: string; parsed: ParsedRoster } | { text: ""; problems: RosterProblem[] };
 
+/** Decodes and parses the file: no database, so it can run before a write transaction. */
+function parseFile(bytes: Uint8Array): ParsedFile {
+  const decoded = decode(bytes);
+  if ("problem" in decoded) return { text: "", problems: [decoded.problem] };
+  const parsed = parseRows(decoded.text);
+  if (parsed.fileEmails.size === 0 && parsed.problems.length > 0) {
+    return { text: "", problems: parsed.problems };
+  }
+  return { text: decoded.text, parsed };
+}
+
+/** The file against the roster as it is now: run it inside the write that applies it. */
+async function plan(file: ParsedFile, fileName: string, actor: Actor) {
+  if (!("parsed" in file)) {
+    const empty = { creates: [], updates: [], unchanged: 0, deactivatedInFile: [], absent: [] };
+    return { fileName, rowCount: 0, ...empty, problems: file.problems, digest: "" };
+  }
+  const { rows, fileEmails } = file.parsed;
+  const problems = [...file.parsed.problems];
   const people = await rosterSnapshot();
   const known = new Map(people.map((p) => [p.email, p]));
   const inFile = new Map(rows.map((r) => [r.email, r]));
@@ -469,7 +476,7 @@ async function plan(bytes: Uint8Array, fileName: string, actor: Actor) {
       updates.map((u) => [u.id, u.after]),
     ]),
   );
-  const preview: RosterPreview = {
+  return {
     fileName,
     rowCount: fileEmails.size,
     creates,
@@ -479,8 +486,7 @@ async function plan(bytes: Uint8Array, fileName: string, actor: Actor) {
     absent,
     problems,
     digest,
-  };
-  return { text: decoded.text, preview };
+  } satisfies RosterPreview;
 }
 
 /** Validates a roster file against the database; changes nothing. */
@@ -489,7 +495,7 @@ export async function previewRoster(
   fileName: string,
   actor: Actor,
 ): Promise<RosterPreview> {
-  return (await plan(bytes, fileName, actor)).preview;
+  return plan(parseFile(bytes), fileName, actor);
 }
 
 export interface ImportSummary {
@@ -513,59 +519,61 @@ export async function applyRoster(
   actor: Actor,
   options: { deactivate?: string[]; expectedDigest?: string } = {},
 ): Promise<ApplyResult> {
-  const { preview } = await plan(bytes, fileName, actor);
-  if (preview.problems.length > 0) throw new RosterImportError(preview.problems);
-  if (options.expectedDigest !== undefined && options.expectedDigest !== preview.digest) {
-    return { status: "changed", preview };
-  }
-  const absent = new Map(preview.absent.map((p) => [p.email, p]));
-  const leaving = (options.deactivate ?? []).map(normalizeEmail);
-  const refused = leaving.filter((e) => !absent.has(e) || absent.get(e)!.id === actor.id);
-  if (refused.length > 0) {
-    throw new RosterImportError(
-      refused.map((e) =>
-        problem(
-          null,
-          `${e} cannot be deactivated by this import: only active people missing from the file can, and never yourself.`,
+  const file = parseFile(bytes);
+  // Planned, checked, applied, audited and followed by the recompute in one write: nothing the
+  // plan read can change before it is applied, and a failure anywhere leaves nothing behind.
+  return writeTransaction(async () => {
+    const preview = await plan(file, fileName, actor);
+    if (preview.problems.length > 0) throw new RosterImportError(preview.problems);
+    if (options.expectedDigest !== undefined && options.expectedDigest !== preview.digest) {
+      return { status: "changed", preview };
+    }
+    const absent = new Map(preview.absent.map((p) => [p.email, p]));
+    const leaving = (options.deactivate ?? []).map(normalizeEmail);
+    const refused = leaving.filter((e) => !absent.has(e) || absent.get(e)!.id === actor.id);
+    if (refused.length > 0) {
+      throw new RosterImportError(
+        refused.map((e) =>
+          problem(
+            null,
+            `${e} cannot be deactivated by this import: only active people missing from the file can, and never yourself.`,
+          ),
         ),
-      ),
-    );
-  }
-  const summary: ImportSummary = {
-    created: preview.creates.length,
-    updated: preview.updates.length,
-    unchanged: preview.unchanged,
-    deactivated: leaving.length,
-  };
-  if (summary.created + summary.updated + summary.deactivated === 0) {
-    return { status: "applied", summary };
-  }
-  const statusChanges = leaving.map((e) => ({
-    id: absent.get(e)!.id,
-    email: e,
-    status: "deactivated" as const,
-  }));
-  await applyRosterWrite(
-    {
-      creates: preview.creates.map(({ line: _line, ...values }) => values),
-      updates: preview.updates.map(({ id, email, before, after }) => ({
-        id,
-        email,
-        before,
-        after,
-      })),
-      statusChanges,
-      summary: {
+      );
+    }
+    const summary: ImportSummary = {
+      created: preview.creates.length,
+      updated: preview.updates.length,
+      unchanged: preview.unchanged,
+      deactivated: leaving.length,
+    };
+    if (summary.created + summary.updated + summary.deactivated === 0) {
+      return { status: "applied", summary };
+    }
+    await changeRoster(
+      actor,
+      {
+        creates: preview.creates.map(({ line: _line, ...values }) => values),
+        updates: preview.updates.map(({ id, email, before, after }) => ({
+          id,
+          email,
+          before,
+          after,
+        })),
+        statusChanges: leaving.map((e) => ({
+          id: absent.get(e)!.id,
+          email: e,
+          status: "deactivated" as const,
+        })),
+      },
+      {
         action: "roster.imported",
         subject: fileName,
         after: { rows: preview.rowCount, ...summary },
       },
-    },
-    actor,
-  );
-  await endSessionsOf(statusChanges.map((c) => c.id));
-  await afterRosterChange();
-  return { status: "applied", summary };
+    );
+    return { status: "applied", summary };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -576,9 +584,10 @@ export async function previewUpload(
   fileName: string,
   bytes: Uint8Array,
 ): Promise<{ preview: RosterPreview; uploadId: number | null }> {
-  const { text, preview } = await plan(bytes, fileName, actor);
+  const file = parseFile(bytes);
+  const preview = await plan(file, fileName, actor);
   if (preview.problems.length > 0) return { preview, uploadId: null };
-  return { preview, uploadId: await stageRosterUpload(actor.id, fileName, text) };
+  return { preview, uploadId: await stageRosterUpload(actor.id, fileName, file.text) };
 }
 
 export async function applyUpload(
@@ -592,12 +601,14 @@ export async function applyUpload(
       problem(null, "This preview has expired or was already applied. Upload the file again."),
     ]);
   }
-  const result = await applyRoster(
-    Buffer.from(upload.content, "utf8"),
-    upload.fileName,
-    actor,
-    options,
-  );
-  if (result.status === "applied") await deleteRosterUpload(uploadId);
-  return result;
+  return writeTransaction(async () => {
+    const result = await applyRoster(
+      Buffer.from(upload.content, "utf8"),
+      upload.fileName,
+      actor,
+      options,
+    );
+    if (result.status === "applied") await deleteRosterUpload(uploadId);
+    return result;
+  });
 }

@@ -1,21 +1,26 @@
 import { migrateToLatest } from "#db/migrate";
 import { countUsers } from "~/models/users.server";
 import { issueToken } from "~/models/tokens.server";
-import { recomputeAssignments, scheduleAssignmentRecompute } from "~/services/assignments.server";
+import { recomputeAssignments } from "~/services/assignments.server";
 import { formatCourseErrors, syncCourses } from "~/services/courses.server";
+import { schedule } from "~/services/jobs.server";
+import { purgeExpiredSessions } from "~/services/session.server";
+import { closeDatabase } from "~/utils/db.server";
 import { env, publicOrigin } from "~/utils/env.server";
 
 const FIRST_ADMIN_LINK_TTL_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
 
 /** Runs once per server start, before any request: migrate, load courses, offer the first-admin link. */
 export async function onServerStart(): Promise<void> {
+  const { coursesDir, orgTimeZone } = env();
   const applied = await migrateToLatest();
   if (applied.length > 0) console.log(`Applied migrations: ${applied.join(", ")}`);
 
-  const result = await syncCourses(env().coursesDir);
+  const result = await syncCourses(coursesDir);
   if (result.errors.length > 0) {
     console.warn(
-      `Courses in ${env().coursesDir} have errors; the previously published versions stay live:\n` +
+      `Courses in ${coursesDir} have errors; the previously published versions stay live:\n` +
         formatCourseErrors(result.errors),
     );
   } else {
@@ -26,7 +31,7 @@ export async function onServerStart(): Promise<void> {
   }
 
   await recomputeAssignments();
-  scheduleAssignmentRecompute();
+  console.log(`Dates follow the organisation's time zone, ${orgTimeZone} (ORG_TIMEZONE).`);
 
   if ((await countUsers()) === 0) {
     const token = await issueToken("first-admin", null, FIRST_ADMIN_LINK_TTL_MS);
@@ -34,4 +39,18 @@ export async function onServerStart(): Promise<void> {
       `\nNo one has an account yet. Create the first administrator within 24 hours at:\n  ${publicOrigin()}/setup/${token}\n`,
     );
   }
+}
+
+/** The periodic jobs; each runs once per period across every process and server. */
+export function startPeriodicJobs(): void {
+  schedule([
+    // Recurring courses come due as time passes, not only when something changes.
+    { name: "recompute-assignments", everyMs: HOUR_MS, run: recomputeAssignments },
+    { name: "purge-sessions", everyMs: HOUR_MS, run: purgeExpiredSessions },
+  ]);
+}
+
+/** After the last request: close the database (checkpointing the WAL). */
+export async function onServerStop(): Promise<void> {
+  await closeDatabase();
 }

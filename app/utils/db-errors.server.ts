@@ -81,3 +81,17 @@ export function classifyDatabaseError(error: unknown, file: string): unknown {
 export function noteDatabaseHealthy() {
   lastLogged = "";
 }
+
+const INVARIANTS = {
+  "at least one active administrator": "last_admin",
+  "no manager cycles": "manager_cycle",
+} as const;
+
+export type Invariant = (typeof INVARIANTS)[keyof typeof INVARIANTS];
+
+/** Which invariant the database refused a write for (its triggers say "invariant: …"). */
+export function brokenInvariant(error: unknown): Invariant | undefined {
+  const message = error instanceof Error ? error.message : "";
+  const match = /invariant: (.+)$/.exec(message);
+  return match ? INVARIANTS[match[1] as keyof typeof INVARIANTS] : undefined;
+}

@@ -1,4 +1,5 @@
-import { createUser, findOrCreateDepartment } from "~/models/users.server";
+import { departmentIdFor } from "~/models/departments.server";
+import { createUser } from "~/models/users.server";
 import { hashPassword } from "~/utils/password.server";
 import { Browser } from "./http";
 
@@ -30,7 +31,7 @@ export async function seedPeople(people: readonly TestPerson[], domain = DOMAIN)
       await createUser({
         email: `${p.key}@${domain}`,
         name: p.name,
-        departmentId: p.dept ? await findOrCreateDepartment(p.dept) : null,
+        departmentId: p.dept ? await departmentIdFor(p.dept) : null,
         managerId: p.manager ? ids.get(p.manager)! : null,
         isLeader: p.leader,
         isAdmin: p.admin,
