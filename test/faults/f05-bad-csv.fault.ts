@@ -148,7 +148,7 @@ describe("F5 bad CSV at the process level", () => {
       const run = startStaffroom(["users", "import", rosterFor(trial)]);
       await sleep(whole.ms * share);
       run.child.kill("SIGKILL");
-      check(trial++, `at ${Math.round(share * 100)}%`, await run.done);
+      check(trial++, `${Math.round(share * 100)}%`, await run.done);
     }
     // The sharpest point: the moment the first of the new people can be seen.
     const run = startStaffroom(["users", "import", rosterFor(trial)]);
