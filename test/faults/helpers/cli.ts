@@ -15,25 +15,17 @@ export interface RunningCli {
   done: Promise<CliResult>;
 }
 
-/**
- * Starts `staffroom <args>` as its own process (as an operator would run it), against this test
- * file's database unless `env` names another.
- */
-export function startStaffroom(
-  args: string[],
-  env: Record<string, string> = {},
-  input?: string,
-): RunningCli {
+/** Starts `node <argv>` against this test file's database unless `env` names another. */
+export function startNode(argv: string[], env: Record<string, string> = {}): RunningCli {
   const started = Date.now();
-  const child = spawn(process.execPath, ["bin/staffroom.js", ...args], {
+  const child = spawn(process.execPath, argv, {
     env: { ...process.env, NODE_ENV: "production", ...env },
-    stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (d) => (stdout += d));
   child.stderr!.on("data", (d) => (stderr += d));
-  if (input !== undefined) child.stdin!.end(input);
   const done = new Promise<CliResult>((resolve) =>
     child.once("close", (code, signal) =>
       resolve({ code, signal, stdout, stderr, ms: Date.now() - started }),
@@ -42,7 +34,11 @@ export function startStaffroom(
   return { child, stdout: () => stdout, done };
 }
 
+/** Starts `staffroom <args>` as its own process, as an operator would run it. */
+export const startStaffroom = (args: string[], env: Record<string, string> = {}) =>
+  startNode(["bin/staffroom.js", ...args], env);
+
 /** Runs `staffroom <args>` to the end; never throws. */
-export function staffroom(args: string[], env: Record<string, string> = {}, input?: string) {
-  return startStaffroom(args, env, input).done;
+export function staffroom(args: string[], env: Record<string, string> = {}) {
+  return startStaffroom(args, env).done;
 }

@@ -85,3 +85,21 @@ export function steadyWrites(perSecond: number, write: (i: number) => Promise<vo
 }
 
 export const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+/**
+ * The same clients on the same page, first quietly for `quietMs`, then for as long as `load`
+ * runs: every latency of each, and what `load` returned.
+ */
+export async function quietThenLoaded<T>(
+  request: () => Promise<Response>,
+  options: { connections: number; quietMs: number },
+  load: () => Promise<T>,
+) {
+  const quiet = await closedLoop(request, {
+    connections: options.connections,
+    ms: options.quietMs,
+  });
+  const running = load();
+  const loaded = await closedLoop(request, { connections: options.connections, until: running });
+  return { quiet, loaded, result: await running };
+}
