@@ -65,7 +65,7 @@ describe("F3 disk full", () => {
   test("writes answer 503 'storage is full', nothing half-applied, /healthz says so; freeing space recovers without a restart", async (context) => {
     if ("unavailable" in disk) {
       console.log(`F3 skipped: ${disk.unavailable}`);
-      context.skip(disk.unavailable);
+      return context.skip(disk.unavailable);
     }
     const ada = sessions.get("ada")!;
     // A roster import previewed before the disk fills, applied after.

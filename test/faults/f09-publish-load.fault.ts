@@ -6,7 +6,7 @@ import { startNode } from "./helpers/cli";
 import { DRILL, lessonSlug, reviseDrillLessons, writeFaultCourses } from "./helpers/courses";
 import { logInAll, seedLearners } from "./helpers/learners";
 import { ms, percentile, quietThenLoaded } from "./helpers/load";
-import { figure, slowSetOnly } from "./helpers/sets";
+import { ALL, figure, slowSetOnly } from "./helpers/sets";
 
 // F9: twenty changed lessons published at once (`courses sync`) while people read lessons: the
 // sync compiles one lesson at a time and the lesson pages stay within twice their quiet p99.
@@ -18,6 +18,7 @@ let server: RunningServer;
 let reader: Browser;
 
 beforeAll(async () => {
+  if (!ALL) return; // the slow set only
   await migratedDatabase();
   const ids = await seedLearners(1);
   server = await startServer({ COURSES_DIR: coursesDir });

@@ -21,8 +21,10 @@ export default class FaultTableReporter implements Reporter {
         const outcome =
           failed > 0 || !module.ok()
             ? `FAILED (${failed} of ${tests.length})`
-            : `${passed > 0 ? `passed ${passed}` : "not run"}` +
-              (skipped > 0 ? `, ${skipped} not run (${notes.join("; ")})` : "");
+            : passed === 0
+              ? `not run (${notes.join("; ")})`
+              : `passed ${passed}` +
+                (skipped > 0 ? `, ${skipped} not run (${notes.join("; ")})` : "");
         const figures = tests.flatMap((t) =>
           t
             .annotations()

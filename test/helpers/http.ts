@@ -42,7 +42,8 @@ export class Browser {
   /** A multipart form POST with one file, as a file input sends it. */
   async upload(path: string, field: string, name: string, content: string | Uint8Array) {
     const form = new FormData();
-    form.append(field, new Blob([content], { type: "text/csv" }), name);
+    const bytes = typeof content === "string" ? content : new Uint8Array(content);
+    form.append(field, new Blob([bytes], { type: "text/csv" }), name);
     return fetch(this.base + path, {
       method: "POST",
       body: form,
