@@ -64,10 +64,10 @@ export async function run(): Promise<BenchResult[]> {
   stalls.disable();
 
   const exportStart = performance.now();
-  const response = await csvExport("matrix", parseReportFilter(new URLSearchParams()), leader);
+  const { stream } = await csvExport("matrix", parseReportFilter(new URLSearchParams()), leader);
   let bytes = 0;
   let lines = 0;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
     bytes += chunk.length;
     for (const byte of chunk) if (byte === 10) lines++;
   }

@@ -120,7 +120,7 @@ describe("who may see a certificate", () => {
   test("verification shows only validity, name, course and date", async () => {
     const result = await verifyCertificate(code);
     expect(Object.keys(result).sort()).toEqual([
-      "completedAt",
+      "completedOn",
       "courseTitle",
       "holderName",
       "valid",

@@ -115,7 +115,15 @@ test("backup writes a consistent copy with the same rows, and never overwrites",
     const count = (db: InstanceType<typeof Database>) =>
       (db.prepare(`select count(*) n from ${table}`).get() as { n: number }).n;
     expect(count(copy)).toBe(count(live));
+    // The command prints the copy's row counts after its integrity check.
+    if (count(copy) > 0) {
+      expect(first.stdout).toMatch(
+        new RegExp(`\\n  ${table} +${count(copy).toLocaleString("en")}\\n`),
+      );
+    }
   }
+  expect(first.stdout).toContain("Integrity check: ok.");
+  expect(fs.readdirSync(path.dirname(target)).filter((f) => f.includes(".partial-"))).toEqual([]);
   expect(copy.pragma("integrity_check", { simple: true })).toBe("ok");
   copy.close();
   live.close();

@@ -92,8 +92,8 @@ describe("what makes a completion stale", () => {
       policy: "completed",
     });
     const check = await openLesson(me, slug, "check");
-    expect(check).toMatchObject({ staleSince: null, updatedSinceCompleted: true });
-    expect(check.completedAt).not.toBeNull();
+    expect(check).toMatchObject({ staleOn: null, updatedSinceCompleted: true });
+    expect(check.completedOn).not.toBeNull();
     const overview = (await courseOverview(me, slug))!;
     expect(overview.lessons.find((l) => l.slug === "welcome")!.updatedSinceCompleted).toBe(true);
     expect(overview.lessons.find((l) => l.slug === "policy")!.updatedSinceCompleted).toBe(false);
@@ -119,8 +119,8 @@ describe("what makes a completion stale", () => {
       certificateCode: null,
     });
     const page = await openLesson(me, slug, "check");
-    expect(page.completedAt).toBeNull();
-    expect(page.staleSince).not.toBeNull();
+    expect(page.completedOn).toBeNull();
+    expect(page.staleOn).not.toBeNull();
     // The earlier pass and confirmation do not count any more: both are needed again.
     expect(page.quizState["quiz-1"]).toEqual({ passed: false, attemptsLeft: 3 });
     expect(page.acknowledged).toEqual({});
@@ -182,13 +182,13 @@ describe("what makes a completion stale", () => {
     expect(await sync()).toMatchObject({ reopened: 0 });
     const after = await openLesson(other, slug, "check");
     expect(after.quizState["quiz-1"]!.passed).toBe(false);
-    expect(after.staleSince).toBeNull();
+    expect(after.staleOn).toBeNull();
     // Confirming the statement alone does not complete it: the pass was on the old version.
     await acknowledgeStatement(other, slug, "check", {
       islandId: "ack-1",
       versionId: after.versionId,
     });
-    expect((await openLesson(other, slug, "check")).completedAt).toBeNull();
+    expect((await openLesson(other, slug, "check")).completedOn).toBeNull();
   });
 });
 

@@ -20,9 +20,13 @@ export async function backupCommand(args: string[]): Promise<number> {
     console.error(`There is no database at ${env().databasePath} to back up.`);
     return 1;
   }
-  await backupDatabase(resolved);
+  const report = backupDatabase(resolved);
+  const rows = Object.entries(report.tables)
+    .filter(([, n]) => n > 0)
+    .map(([table, n]) => `  ${table.padEnd(24)} ${n.toLocaleString("en")}`);
   console.log(
-    `Backed up ${env().databasePath} to ${resolved} (${fs.statSync(resolved).size} bytes).`,
+    `Backed up ${env().databasePath} to ${report.file} (${report.bytes.toLocaleString("en")} bytes).\n` +
+      `Integrity check: ok. Rows in the copy:\n${rows.join("\n")}`,
   );
   return 0;
 }

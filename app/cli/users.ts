@@ -162,7 +162,7 @@ async function deactivateCommand(email: string): Promise<number> {
 async function setPasswordCommand(email: string): Promise<number> {
   if (process.stdin.isTTY) process.stderr.write("Type the new password, then Enter and Ctrl-D:\n");
   const password = (await readStdin()).replace(/\r?\n$/, "");
-  await setPasswordByEmail(email, password);
+  await setPasswordByEmail(cliActor(), email, password);
   console.log(`Password set for ${email}.`);
   return 0;
 }

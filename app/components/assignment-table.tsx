@@ -1,6 +1,7 @@
 import { Link } from "@remix-run/react";
 import { DataTable } from "~/components/data-table";
 import { StatusBadge } from "~/components/progress";
+import { formatDay } from "~/utils/dates";
 import type { AssignmentStatus } from "~/utils/progress-status";
 
 /** One person × course row as the reports send it (structurally the model's row). */
@@ -17,7 +18,7 @@ export interface AssignmentListRow {
   dueOn: string;
   lessonsCompleted: number;
   lessonCount: number;
-  lastActivityAt: string | null;
+  lastActivityOn: string | null;
 }
 
 /** Assignments with status, due date and last activity; people link to their page. */
@@ -68,7 +69,7 @@ export function AssignmentTable({
           <td>
             {r.lessonsCompleted}/{r.lessonCount}
           </td>
-          <td>{r.lastActivityAt ? r.lastActivityAt.slice(0, 10) : "Never opened"}</td>
+          <td>{r.lastActivityOn ? formatDay(r.lastActivityOn) : "Never opened"}</td>
         </tr>
       ))}
     </DataTable>

@@ -9,6 +9,7 @@ import type {
   WidgetIsland,
 } from "./mdx/islands";
 import { widgets } from "./mdx/widgets";
+import { formatDay } from "~/utils/dates";
 
 /*
  * Renders a stored lesson: the static HTML segments (compiled and rendered once, at publish time)
@@ -295,8 +296,7 @@ export function AcknowledgeForm({
       />
       {acknowledgedAt ? (
         <p className="acknowledge__done" role="status">
-          You confirmed this on <time dateTime={acknowledgedAt}>{acknowledgedAt.slice(0, 10)}</time>
-          .
+          You confirmed this on <time dateTime={acknowledgedAt}>{formatDay(acknowledgedAt)}</time>.
         </p>
       ) : readOnly ? null : (
         <Form method="post" className="acknowledge__form">

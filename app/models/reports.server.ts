@@ -5,6 +5,7 @@
  */
 import type { ExpressionBuilder } from "kysely";
 import type { Database } from "#db/schema";
+import { dayOf } from "~/utils/calendar.server";
 import { db } from "~/utils/db.server";
 import { UNFINISHED_STATUSES, type AssignmentStatus } from "~/utils/progress-status";
 
@@ -34,9 +35,12 @@ export interface AssignmentRow {
   status: AssignmentStatus;
   dueOn: string;
   completedAt: string | null;
+  /** The organisation's day of the completion and of the last activity (for pages and CSVs). */
+  completedOn: string | null;
   lessonsCompleted: number;
   lessonCount: number;
   lastActivityAt: string | null;
+  lastActivityOn: string | null;
   waivedReason: string | null;
 }
 
@@ -236,9 +240,11 @@ async function withPeople(raw: RawRow[], courses: Map<number, CourseInfo>) {
       status: r.status,
       dueOn: r.dueOn,
       completedAt: r.completedAt,
+      completedOn: r.completedAt ? dayOf(r.completedAt) : null,
       lessonsCompleted: Number(r.lessonsCompleted),
       lessonCount: course.lessonCount,
       lastActivityAt: r.lastActivityAt,
+      lastActivityOn: r.lastActivityAt ? dayOf(r.lastActivityAt) : null,
       waivedReason: r.waivedReason,
     };
   });

@@ -1,4 +1,4 @@
-import { db } from "~/utils/db.server";
+import { db, writeTransaction } from "~/utils/db.server";
 import { now, nowIso } from "~/utils/clock.server";
 import { newToken, sha256Hex as hashToken } from "~/utils/crypto.server";
 import type { OneTimeTokensTable } from "#db/schema";
@@ -9,8 +9,8 @@ type Purpose = OneTimeTokensTable["purpose"];
 export async function issueToken(purpose: Purpose, userId: number | null, ttlMs: number) {
   const token = newToken();
   const stamp = nowIso();
-  await db.transaction().execute(async (trx) => {
-    let expireOld = trx
+  await writeTransaction(async () => {
+    let expireOld = db
       .updateTable("one_time_tokens")
       .set({ used_at: stamp })
       .where("purpose", "=", purpose)
@@ -20,7 +20,7 @@ export async function issueToken(purpose: Purpose, userId: number | null, ttlMs:
         ? expireOld.where("user_id", "is", null)
         : expireOld.where("user_id", "=", userId);
     await expireOld.execute();
-    await trx
+    await db
       .insertInto("one_time_tokens")
       .values({
         token_hash: hashToken(token),

@@ -23,6 +23,7 @@ import {
 } from "~/services/assignments.server";
 import assignmentStyles from "~/styles/assignments.css?url";
 import { requireAdmin } from "~/services/session.server";
+import { blankToUndefined } from "~/utils/form-values";
 
 export const meta: MetaFunction = () => [{ title: "Assignment rule · Staffroom" }];
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: assignmentStyles }];
@@ -52,20 +53,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-const blank = (value: unknown) => (value === "" ? undefined : value);
-
 const RuleForm = z.object({
   course: z.string().max(100).default(""),
-  audience: z.enum(["everyone", "department", "role", "people"], {
+  audience: z.enum(["everyone", "department", "role", "managers", "people"], {
     message: "Choose who the rule is for.",
   }),
-  department: z.preprocess(blank, z.string().max(200).optional()),
+  department: z.preprocess(blankToUndefined, z.string().max(200).optional()),
   role: z.preprocess(
-    blank,
+    blankToUndefined,
     z.enum(["admin", "leader"], { message: "Choose admin or leader." }).optional(),
   ),
   people: z.preprocess(
-    blank,
+    blankToUndefined,
     z.string().max(50_000, "Too many people for one rule: use a department.").optional(),
   ),
   dueDays: z.coerce
@@ -74,7 +73,7 @@ const RuleForm = z.object({
     .min(0, "Enter 0 or more days.")
     .max(3650, "Enter at most 3650 days (ten years)."),
   recurMonths: z.preprocess(
-    blank,
+    blankToUndefined,
     z.coerce
       .number({ message: "Enter a number of months." })
       .int("Enter a whole number of months.")
@@ -149,6 +148,7 @@ export default function AssignmentRule() {
               ["everyone", "Everyone"],
               ["department", "A department"],
               ["role", "Administrators or leaders"],
+              ["managers", "Everyone with people reporting to them"],
               ["people", "Named people"],
             ] as const
           ).map(([value, label]) => (

@@ -3,13 +3,14 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { listRules } from "~/models/assignments.server";
 import assignmentStyles from "~/styles/assignments.css?url";
 import { requireAdmin } from "~/services/session.server";
+import { orgTimeZone } from "~/utils/calendar.server";
 
 export const meta: MetaFunction = () => [{ title: "Assignments · Staffroom" }];
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: assignmentStyles }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAdmin(request);
-  return { rules: await listRules() };
+  return { rules: await listRules(), timeZone: orgTimeZone() };
 }
 
 type Rule = ReturnType<typeof useLoaderData<typeof loader>>["rules"][number];
@@ -17,6 +18,7 @@ type Rule = ReturnType<typeof useLoaderData<typeof loader>>["rules"][number];
 function audienceOf(rule: Rule) {
   if (rule.audience === "department") return `everyone in ${rule.departmentName}`;
   if (rule.audience === "role") return rule.role === "admin" ? "administrators" : "leaders";
+  if (rule.audience === "managers") return "everyone with people reporting to them";
   if (rule.audience === "people") {
     const names = rule.people.map((p) => p.name);
     return names.length > 3
@@ -27,7 +29,7 @@ function audienceOf(rule: Rule) {
 }
 
 export default function AssignmentRules() {
-  const { rules } = useLoaderData<typeof loader>();
+  const { rules, timeZone } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Assignments</h1>
@@ -36,6 +38,11 @@ export default function AssignmentRules() {
         and to people added later; a person who moves department gains and loses courses to match.
         Completed training is never deleted. When several rules give someone the same course, the
         shortest due period and the shortest repeat interval apply.
+      </p>
+      <p className="muted" data-testid="time-zone">
+        Dates follow the organisation&apos;s time zone, <strong>{timeZone}</strong> (set by{" "}
+        <code>ORG_TIMEZONE</code>): a course is on time when it is finished by the end of its due
+        day there.
       </p>
       <p>
         <Link className="button" to="/admin/assignments/new">

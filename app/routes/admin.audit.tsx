@@ -7,11 +7,11 @@ import { FilterSelect } from "~/components/filters";
 import { AUDIT_PAGE_SIZE, listAudit, listAuditActions } from "~/models/audit.server";
 import adminStyles from "~/styles/admin.css?url";
 import { requireAdmin } from "~/services/session.server";
+import { blankToUndefined } from "~/utils/form-values";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 export const meta: MetaFunction = () => [{ title: "Audit log · Staffroom" }];
 
-const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
 const Filter = z.object({
   action: z.preprocess(blankToUndefined, z.string().max(100).optional()),
   who: z.preprocess(blankToUndefined, z.string().trim().max(254).optional()),

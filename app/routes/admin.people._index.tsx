@@ -8,11 +8,11 @@ import { FilterSelect } from "~/components/filters";
 import { listManagers, listPeople, PEOPLE_PAGE_SIZE } from "~/models/users.server";
 import adminStyles from "~/styles/admin.css?url";
 import { requireAdmin } from "~/services/session.server";
+import { blankToUndefined } from "~/utils/form-values";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 export const meta: MetaFunction = () => [{ title: "People · Staffroom" }];
 
-const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
 const Filter = z.object({
   q: z.preprocess(blankToUndefined, z.string().trim().max(200).optional()),
   department: z.preprocess(blankToUndefined, z.string().max(100).optional()),

@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { certificateFor } from "~/services/certificates.server";
 import { requireViewer } from "~/services/session.server";
+import { formatDay } from "~/utils/dates";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {
@@ -19,9 +20,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const paper = Paper.parse(new URL(request.url).searchParams.get("paper") ?? undefined);
   return { ...(await certificateFor(viewer, params.code ?? "")), paper };
 }
-
-const longDate = (iso: string) =>
-  new Date(iso).toLocaleDateString("en-GB", { dateStyle: "long", timeZone: "UTC" });
 
 export default function CertificatePage() {
   const c = useLoaderData<typeof loader>();
@@ -56,14 +54,14 @@ export default function CertificatePage() {
           <p className="certificate__lead">has completed the course</p>
           <p className="certificate__course">{c.courseTitle}</p>
           <p className="certificate__date">
-            on <time dateTime={c.completedAt}>{longDate(c.completedAt)}</time>
+            on <time dateTime={c.completedOn}>{formatDay(c.completedOn)}</time>
           </p>
           <dl className="certificate__facts">
             <div>
               <dt>Course version</dt>
               <dd>
                 {c.courseVersion}
-                {c.contentPublishedAt ? ` (content of ${longDate(c.contentPublishedAt)})` : null}
+                {c.contentPublishedOn ? ` (content of ${formatDay(c.contentPublishedOn)})` : null}
               </dd>
             </div>
             <div>

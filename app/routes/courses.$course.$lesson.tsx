@@ -13,6 +13,7 @@ import {
 } from "~/services/lessons.server";
 import { SubmissionError } from "~/services/quiz.server";
 import { requireViewer } from "~/services/session.server";
+import { formatDay } from "~/utils/dates";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {
@@ -109,9 +110,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-const longDate = (iso: string) =>
-  new Date(iso).toLocaleDateString("en-GB", { dateStyle: "long", timeZone: "UTC" });
-
 export default function LessonPage() {
   const {
     course,
@@ -120,8 +118,8 @@ export default function LessonPage() {
     rendered,
     hasQuiz,
     hasAcknowledge,
-    completedAt,
-    staleSince,
+    completedOn,
+    staleOn,
     updatedSinceCompleted,
     quizState,
     acknowledged,
@@ -140,11 +138,11 @@ export default function LessonPage() {
         <h1 id="lesson-title">{lesson.title}</h1>
         <p className="muted">
           About {lesson.minutes} minutes ·{" "}
-          <StatusBadge status={completedAt ? "completed" : staleSince ? "stale" : "in_progress"} />
+          <StatusBadge status={completedOn ? "completed" : staleOn ? "stale" : "in_progress"} />
         </p>
-        {staleSince ? (
+        {staleOn ? (
           <p className="notice notice--stale" role="status">
-            Updated since you completed it: this lesson changed on {longDate(staleSince)} in what it
+            Updated since you completed it: this lesson changed on {formatDay(staleOn)} in what it
             asks of you. Please go through it again
             {hasQuiz ? " and retake the quiz" : hasAcknowledge ? " and confirm it again" : ""}.
           </p>
@@ -166,9 +164,9 @@ export default function LessonPage() {
         />
       </div>
       <footer className="lesson__footer">
-        {completedAt ? (
+        {completedOn ? (
           <p className="done-note" role="status">
-            You completed this lesson on {longDate(completedAt)}.
+            You completed this lesson on {formatDay(completedOn)}.
           </p>
         ) : hasQuiz ? (
           <p className="muted">

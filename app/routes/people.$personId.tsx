@@ -14,6 +14,7 @@ import { waive } from "~/services/assignments.server";
 import { personReport } from "~/services/reports.server";
 import assignmentStyles from "~/styles/assignments.css?url";
 import { requireAdmin, requireViewer } from "~/services/session.server";
+import { formatDay } from "~/utils/dates";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.person.name ?? "Person"} · Staffroom` },
@@ -103,11 +104,11 @@ export default function Person() {
               ) : null}
             </td>
             <td>{r.dueOn}</td>
-            <td>{r.completedAt ? r.completedAt.slice(0, 10) : "—"}</td>
+            <td>{r.completedOn ? formatDay(r.completedOn) : "—"}</td>
             <td>
               {r.lessonsCompleted}/{r.lessonCount}
             </td>
-            <td>{r.lastActivityAt ? r.lastActivityAt.slice(0, 10) : "Never opened"}</td>
+            <td>{r.lastActivityOn ? formatDay(r.lastActivityOn) : "Never opened"}</td>
             {canWaive ? (
               <td>
                 {r.isCurrent && !r.removed && r.status !== "waived" ? (

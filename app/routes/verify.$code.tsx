@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { verifyCertificate } from "~/services/certificates.server";
+import { formatDay } from "~/utils/dates";
 
 export const meta: MetaFunction = () => [
   { title: "Verify a certificate · Staffroom" },
@@ -31,12 +32,7 @@ export default function VerifyPage() {
             <dd data-testid="verify-course">{result.courseTitle}</dd>
             <dt>Completed on</dt>
             <dd>
-              <time dateTime={result.completedAt}>
-                {new Date(result.completedAt).toLocaleDateString("en-GB", {
-                  dateStyle: "long",
-                  timeZone: "UTC",
-                })}
-              </time>
+              <time dateTime={result.completedOn}>{formatDay(result.completedOn)}</time>
             </dd>
           </dl>
         </>

@@ -1,6 +1,14 @@
 import { consumeToken, findLiveToken } from "~/models/tokens.server";
-import { countUsers, createUser, findUserByEmail, setPasswordHash } from "~/models/users.server";
+import { appendAudit, type Actor } from "~/models/audit.server";
+import {
+  countUsers,
+  createUser,
+  findUserByEmail,
+  normalizeEmail,
+  setPasswordHash,
+} from "~/models/users.server";
 import { endAllSessions } from "~/services/session.server";
+import { writeTransaction } from "~/utils/db.server";
 import { hashPassword, passwordProblem } from "~/utils/password.server";
 import { attemptLogin } from "./login.server";
 
@@ -24,28 +32,49 @@ export async function createFirstAdmin(
 ): Promise<number> {
   const problem = passwordProblem(person.password);
   if (problem) throw new AccountError("password", problem);
-  if (!(await isFirstAdminLinkLive(token)) || !(await consumeToken(token, "first-admin"))) {
-    throw new AccountError(
-      "form",
-      "This set-up link has expired or was already used. Restart the server for a new one.",
-    );
-  }
-  return createUser({
-    email: person.email,
-    name: person.name,
-    departmentId: null,
-    isAdmin: true,
-    passwordHash: await hashPassword(person.password),
+  const passwordHash = await hashPassword(person.password);
+  return writeTransaction(async () => {
+    if (!(await isFirstAdminLinkLive(token)) || !(await consumeToken(token, "first-admin"))) {
+      throw new AccountError(
+        "form",
+        "This set-up link has expired or was already used. Restart the server for a new one.",
+      );
+    }
+    const id = await createUser({
+      email: person.email,
+      name: person.name,
+      departmentId: null,
+      isAdmin: true,
+      passwordHash,
+    });
+    await appendAudit({ id, label: normalizeEmail(person.email) }, [
+      {
+        action: "person.created",
+        subjectId: id,
+        subject: normalizeEmail(person.email),
+        after: { name: person.name, isAdmin: true, via: "first-admin link" },
+      },
+    ]);
+    return id;
   });
 }
 
 /** Operators and scripts: `staffroom users set-password <email>`. */
-export async function setPasswordByEmail(email: string, password: string): Promise<void> {
-  const user = await findUserByEmail(email);
-  if (!user) throw new AccountError("email", `No person with the email ${email}.`);
+export async function setPasswordByEmail(
+  actor: Actor,
+  email: string,
+  password: string,
+): Promise<void> {
   const problem = passwordProblem(password);
   if (problem) throw new AccountError("password", problem);
-  await setPasswordHash(user.id, await hashPassword(password));
+  const passwordHash = await hashPassword(password);
+  await writeTransaction(async () => {
+    const user = await findUserByEmail(email);
+    if (!user) throw new AccountError("email", `No person with the email ${email}.`);
+    await setPasswordHash(user.id, passwordHash);
+    await endAllSessions(user.id);
+    await appendAudit(actor, [{ action: "password.set", subjectId: user.id, subject: user.email }]);
+  });
 }
 
 /**
@@ -69,6 +98,9 @@ export async function changeOwnPassword(
   }
   const problem = passwordProblem(next);
   if (problem) throw new AccountError("password", problem);
-  await setPasswordHash(viewer.id, await hashPassword(next));
-  await endAllSessions(viewer.id);
+  const passwordHash = await hashPassword(next);
+  await writeTransaction(async () => {
+    await setPasswordHash(viewer.id, passwordHash);
+    await endAllSessions(viewer.id);
+  });
 }

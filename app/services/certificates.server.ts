@@ -6,6 +6,7 @@ import {
   normalizeCertificateCode,
 } from "~/models/certificates.server";
 import { canViewPerson, type Viewer } from "~/models/users.server";
+import { dayOf } from "~/utils/calendar.server";
 import { notFound } from "~/utils/domain-errors.server";
 import { publicOrigin } from "~/utils/env.server";
 
@@ -37,8 +38,8 @@ export async function certificateFor(viewer: Viewer, codeInput: string) {
     courseTitle: certificate.courseTitle,
     courseSlug: certificate.courseSlug,
     courseVersion: certificate.courseVersion,
-    completedAt: certificate.completedAt,
-    contentPublishedAt: certificate.contentPublishedAt,
+    completedOn: dayOf(certificate.completedAt),
+    contentPublishedOn: certificate.contentPublishedAt && dayOf(certificate.contentPublishedAt),
     code: formatCertificateCode(certificate.code),
     verifyUrl: verifyUrl(certificate.code),
     isHolder: viewer.id === certificate.userId,
@@ -54,6 +55,6 @@ export async function verifyCertificate(codeInput: string) {
     valid: true as const,
     holderName: certificate.holderName,
     courseTitle: certificate.courseTitle,
-    completedAt: certificate.completedAt,
+    completedOn: dayOf(certificate.completedAt),
   };
 }

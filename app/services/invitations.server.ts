@@ -5,6 +5,7 @@ import { consumeToken, findLiveToken, issueToken } from "~/models/tokens.server"
 import { findUserByEmail, getRosterPerson, setPasswordHash } from "~/models/users.server";
 import { endAllSessions } from "~/services/session.server";
 import { now } from "~/utils/clock.server";
+import { writeTransaction } from "~/utils/db.server";
 import { publicOrigin } from "~/utils/env.server";
 import { hashPassword, passwordProblem } from "~/utils/password.server";
 import { AccountError } from "./accounts.server";
@@ -26,23 +27,26 @@ export interface IssuedLink {
  * audits it and mails it (or puts it in the outbox). Earlier links of the same kind stop working.
  */
 export async function issueSetPasswordLink(actor: Actor, userId: number): Promise<IssuedLink> {
-  const person = await getRosterPerson(userId);
-  if (!person) throw new AccountError("form", "There is no such person.");
-  if (person.status !== "active") {
-    throw new AccountError("form", `${person.name} is deactivated; reactivate them first.`);
-  }
-  const purpose: LinkPurpose = person.hasPassword ? "reset" : "invite";
-  const token = await issueToken(purpose, userId, TTL_MS[purpose]);
-  const url = `${publicOrigin()}/set-password/${token}`;
-  const expiresAt = new Date(now().getTime() + TTL_MS[purpose]).toISOString();
-  await appendAudit(actor, [
-    {
-      action: "link.issued",
-      subjectId: userId,
-      subject: person.email,
-      after: { purpose, expiresAt },
-    },
-  ]);
+  // The link and its audit entry in one write; the mail after it, outside the transaction.
+  const { person, purpose, url, expiresAt } = await writeTransaction(async () => {
+    const person = await getRosterPerson(userId);
+    if (!person) throw new AccountError("form", "There is no such person.");
+    if (person.status !== "active") {
+      throw new AccountError("form", `${person.name} is deactivated; reactivate them first.`);
+    }
+    const purpose: LinkPurpose = person.hasPassword ? "reset" : "invite";
+    const token = await issueToken(purpose, userId, TTL_MS[purpose]);
+    const expiresAt = new Date(now().getTime() + TTL_MS[purpose]).toISOString();
+    await appendAudit(actor, [
+      {
+        action: "link.issued",
+        subjectId: userId,
+        subject: person.email,
+        after: { purpose, expiresAt },
+      },
+    ]);
+    return { person, purpose, url: `${publicOrigin()}/set-password/${token}`, expiresAt };
+  });
   const until = `${expiresAt.slice(0, 16).replace("T", " ")} UTC`;
   const delivery = await sendMail(
     purpose === "invite"
@@ -87,14 +91,17 @@ export async function setPasswordLinkFor(token: string) {
 export async function setPasswordWithLink(token: string, password: string): Promise<number> {
   const problem = passwordProblem(password);
   if (problem) throw new AccountError("password", problem);
-  const link = await liveLink(token);
-  if (!link || !(await consumeToken(token, link.purpose))) {
-    throw new AccountError(
-      "form",
-      "This link has expired or was already used. Ask your administrator for a new one.",
-    );
-  }
-  await setPasswordHash(link.person.id, await hashPassword(password));
-  await endAllSessions(link.person.id);
-  return link.person.id;
+  const passwordHash = await hashPassword(password);
+  return writeTransaction(async () => {
+    const link = await liveLink(token);
+    if (!link || !(await consumeToken(token, link.purpose))) {
+      throw new AccountError(
+        "form",
+        "This link has expired or was already used. Ask your administrator for a new one.",
+      );
+    }
+    await setPasswordHash(link.person.id, passwordHash);
+    await endAllSessions(link.person.id);
+    return link.person.id;
+  });
 }

@@ -11,11 +11,11 @@ import {
   courseStatus,
   lessonProgressForCourse,
 } from "~/models/progress.server";
+import { daysBetween, today } from "~/utils/calendar.server";
 import { nowIso } from "~/utils/clock.server";
 import { summaryStatus, type ProgressStatus } from "~/utils/progress-status";
 
 const DUE_SOON_DAYS = 7;
-const DAY_MS = 24 * 60 * 60 * 1000;
 const OPEN: readonly ProgressStatus[] = ["overdue", "stale", "in_progress", "not_started"];
 
 /** Overdue first, then what is open by due date, then what is done; unassigned courses last. */
@@ -38,7 +38,7 @@ export async function learnerDashboard(userId: number) {
   ]);
   const byCourse = new Map(progress.map((p) => [p.course_id, p]));
   const byAssignment = new Map(assigned.map((a) => [a.courseSlug, a]));
-  const today = Date.parse(now.slice(0, 10));
+  const day = today();
   const rows = courses
     .map((course) => {
       const p = byCourse.get(course.id);
@@ -52,8 +52,7 @@ export async function learnerDashboard(userId: number) {
             : p
               ? "in_progress"
               : "not_started";
-      const dueInDays =
-        a && OPEN.includes(status) ? Math.round((Date.parse(a.dueOn) - today) / DAY_MS) : null;
+      const dueInDays = a && OPEN.includes(status) ? daysBetween(day, a.dueOn) : null;
       return {
         slug: course.slug,
         title: course.title,

@@ -1,5 +1,7 @@
 import type { AcknowledgeIsland, QuizIsland } from "~/components/mdx/islands";
 import { latestCertificateCode } from "~/models/certificates.server";
+import { dayOf } from "~/utils/calendar.server";
+import { invalid, notFound } from "~/utils/domain-errors.server";
 import { getAnswerKey, getLessonPage, lessonOfVersion } from "~/models/courses.server";
 import { courseStatus, lessonProgressForCourse } from "~/models/progress.server";
 import {
@@ -22,7 +24,7 @@ type Page = NonNullable<Awaited<ReturnType<typeof getLessonPage>>>;
 
 async function requireLesson(courseSlug: string, lessonSlug: string): Promise<Page> {
   const page = await getLessonPage(courseSlug, lessonSlug);
-  if (!page) throw new Response("There is no such lesson.", { status: 404 });
+  if (!page) throw notFound("There is no such lesson.");
   return page;
 }
 
@@ -85,13 +87,17 @@ export async function openLesson(userId: number, courseSlug: string, lessonSlug:
     rendered: page.rendered,
     hasQuiz: page.hasQuiz,
     hasAcknowledge: page.hasAcknowledge,
-    completedAt,
+    /** The organisation's day it was completed. */
+    completedOn: completedAt ? dayOf(completedAt) : null,
     /** The person completed this lesson, then what it assesses changed: they need to redo it. */
-    staleSince: completedAt ? null : (mine?.staleSince ?? null),
+    staleOn: !completedAt && mine?.staleSince ? dayOf(mine.staleSince) : null,
     /** Completed on an earlier version whose changes did not touch what is assessed. */
     updatedSinceCompleted: completedAt != null && mine?.versionId !== page.versionId,
     quizState,
-    acknowledged: evidence.acknowledged,
+    /** Statement id → the day it was confirmed. */
+    acknowledged: Object.fromEntries(
+      Object.entries(evidence.acknowledged).map(([id, at]) => [id, dayOf(at)]),
+    ),
     certificateCode:
       course.status === "completed" ? await latestCertificateCode(userId, page.course.id) : null,
     prev: page.prev,
@@ -103,13 +109,11 @@ export async function openLesson(userId: number, courseSlug: string, lessonSlug:
 export async function markLessonComplete(userId: number, courseSlug: string, lessonSlug: string) {
   const page = await requireLesson(courseSlug, lessonSlug);
   if (page.hasQuiz) {
-    throw new Response("This lesson is completed by passing its quiz.", { status: 400 });
+    throw invalid("This lesson is completed by passing its quiz.");
   }
   const outcome = await completeLessonIfMet(userId, refOf(page), rulesOf(page));
   if ("refused" in outcome) {
-    throw new Response("Confirm the statement in this lesson first: that completes it.", {
-      status: 400,
-    });
+    throw invalid("Confirm the statement in this lesson first: that completes it.");
   }
   return { next: page.next };
 }

@@ -19,7 +19,9 @@ import {
   reportIds,
   type Viewer,
 } from "~/models/users.server";
+import { today } from "~/utils/calendar.server";
 import { nowIso } from "~/utils/clock.server";
+import { invalid, notAllowed, notFound } from "~/utils/domain-errors.server";
 import { neutralizeCell, toCsv, type CsvColumn } from "~/utils/csv.server";
 import {
   ASSIGNMENT_STATUSES,
@@ -51,8 +53,6 @@ const FilterParams = z.object({
   page: z.coerce.number().int().min(1).max(1_000_000).optional(),
 });
 
-const badRequest = (message: string) => new Response(message, { status: 400 });
-
 /**
  * Filters from a query string; empty values mean "all". Bad values are a 400 naming the
  * parameter, not a silent default. `statuses` are the ones this report can show.
@@ -65,18 +65,18 @@ export function parseReportFilter(
   const parsed = FilterParams.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw badRequest(`Bad filter "${issue?.path.join(".")}": ${issue?.message}`);
+    throw invalid(`Bad filter "${issue?.path.join(".")}": ${issue?.message}`);
   }
   const { course, department, manager, status, page } = parsed.data;
   if (status && !statuses.includes(status)) {
-    throw badRequest(`Bad filter "status": this report shows ${statuses.join(", ")}.`);
+    throw invalid(`Bad filter "status": this report shows ${statuses.join(", ")}.`);
   }
   return { courseSlug: course, department, managerEmail: manager, status, page: page ?? 1 };
 }
 
 async function managerId(email: string): Promise<number> {
   const manager = await findUserByEmail(email);
-  if (!manager) throw badRequest(`Bad filter "manager": nobody has the email ${email}.`);
+  if (!manager) throw invalid(`Bad filter "manager": nobody has the email ${email}.`);
   return manager.id;
 }
 
@@ -106,7 +106,7 @@ async function teamFilter(viewer: Viewer, filter: Omit<ReportFilter, "page">) {
     const id = await managerId(filter.managerEmail);
     if (id !== viewer.id) {
       if (!team.includes(id)) {
-        throw new Response("That person is not in your team.", { status: 403 });
+        throw notAllowed("That person is not in your team.");
       }
       userIds = await reportIds(id);
     }
@@ -260,7 +260,7 @@ export async function teamReport(viewer: Viewer, filter: ReportFilter) {
 export async function personReport(viewer: Viewer, personId: number) {
   const person = await getRosterPerson(personId);
   if (!person || !(await canViewPerson(viewer, personId))) {
-    throw new Response("No such person.", { status: 404 });
+    throw notFound("No such person.");
   }
   const rows = await assignmentList(nowIso(), { userIds: [personId], history: true });
   return { person, rows, canWaive: viewer.isAdmin };
@@ -278,8 +278,6 @@ export async function notFinishedList(
 
 // ---------------------------------------------------------------------------------------------
 // CSV
-
-const day = (iso: string | null) => iso?.slice(0, 10) ?? null;
 
 /** Who, which course, its status and due date: the columns every assignment CSV starts with. */
 const ASSIGNMENT_COLUMNS: CsvColumn<AssignmentRow>[] = [
@@ -301,7 +299,7 @@ export const NOT_FINISHED_COLUMNS: CsvColumn<AssignmentRow>[] = [
 
 export const MATRIX_COLUMNS: CsvColumn<AssignmentRow>[] = [
   ...ASSIGNMENT_COLUMNS,
-  { header: "completed_date", value: (r) => day(r.completedAt) },
+  { header: "completed_date", value: (r) => r.completedOn },
 ];
 
 export function notFinishedCsv(rows: AssignmentRow[]): string {
@@ -337,7 +335,7 @@ function csvStream(filter: AssignmentFilter, columns: CsvColumn<AssignmentRow>[]
 
 export type CsvExport = "not-finished" | "matrix" | "team";
 
-/** A streamed CSV download: the leadership exports (organisation) and a manager's team export. */
+/** A streamed CSV export, with its file name: the leadership exports and a manager's team export. */
 export async function csvExport(kind: CsvExport, filter: ReportFilter, viewer: Viewer) {
   const scoped =
     kind === "team"
@@ -347,11 +345,5 @@ export async function csvExport(kind: CsvExport, filter: ReportFilter, viewer: V
           kind === "matrix" ? ASSIGNMENT_STATUSES : UNFINISHED_STATUSES,
         );
   const columns = kind === "not-finished" ? NOT_FINISHED_COLUMNS : MATRIX_COLUMNS;
-  return new Response(csvStream(scoped, columns), {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${kind}-${nowIso().slice(0, 10)}.csv"`,
-      "Cache-Control": "no-store",
-    },
-  });
+  return { stream: csvStream(scoped, columns), fileName: `${kind}-${today()}.csv` };
 }

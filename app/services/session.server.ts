@@ -6,6 +6,7 @@ import { redirect } from "@remix-run/node";
 import { sessionStore } from "~/models/sessions.server";
 import { getViewer, type Viewer } from "~/models/users.server";
 import { createSessionAuth } from "~/utils/auth.server";
+import { notAllowed } from "~/utils/domain-errors.server";
 
 const auth = createSessionAuth(sessionStore);
 
@@ -28,24 +29,20 @@ export async function requireViewer(request: Request): Promise<Viewer> {
   throw redirect(`/login?${new URLSearchParams({ redirectTo: `${url.pathname}${url.search}` })}`);
 }
 
-export function forbidden(message: string) {
-  return new Response(message, { status: 403, statusText: "Forbidden" });
-}
-
 export async function requireAdmin(request: Request): Promise<Viewer> {
   const viewer = await requireViewer(request);
-  if (!viewer.isAdmin) throw forbidden("This page is for administrators.");
+  if (!viewer.isAdmin) throw notAllowed("This page is for administrators.");
   return viewer;
 }
 
 export async function requireLeader(request: Request): Promise<Viewer> {
   const viewer = await requireViewer(request);
-  if (!viewer.isLeader && !viewer.isAdmin) throw forbidden("This page is for leadership.");
+  if (!viewer.isLeader && !viewer.isAdmin) throw notAllowed("This page is for leadership.");
   return viewer;
 }
 
 export async function requireManager(request: Request): Promise<Viewer> {
   const viewer = await requireViewer(request);
-  if (!viewer.isManager) throw forbidden("This page is for people who have a team.");
+  if (!viewer.isManager) throw notAllowed("This page is for people who have a team.");
   return viewer;
 }

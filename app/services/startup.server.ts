@@ -1,11 +1,12 @@
 import { migrateToLatest } from "#db/migrate";
+import { appendAudit, SYSTEM_ACTOR } from "~/models/audit.server";
 import { countUsers } from "~/models/users.server";
 import { issueToken } from "~/models/tokens.server";
 import { recomputeAssignments } from "~/services/assignments.server";
 import { formatCourseErrors, syncCourses } from "~/services/courses.server";
 import { schedule } from "~/services/jobs.server";
 import { purgeExpiredSessions } from "~/services/session.server";
-import { closeDatabase } from "~/utils/db.server";
+import { closeDatabase, writeTransaction } from "~/utils/db.server";
 import { env, publicOrigin } from "~/utils/env.server";
 
 const FIRST_ADMIN_LINK_TTL_MS = 24 * 60 * 60 * 1000;
@@ -34,7 +35,13 @@ export async function onServerStart(): Promise<void> {
   console.log(`Dates follow the organisation's time zone, ${orgTimeZone} (ORG_TIMEZONE).`);
 
   if ((await countUsers()) === 0) {
-    const token = await issueToken("first-admin", null, FIRST_ADMIN_LINK_TTL_MS);
+    const token = await writeTransaction(async () => {
+      const issued = await issueToken("first-admin", null, FIRST_ADMIN_LINK_TTL_MS);
+      await appendAudit(SYSTEM_ACTOR, [
+        { action: "link.issued", after: { purpose: "first-admin", validHours: 24 } },
+      ]);
+      return issued;
+    });
     console.log(
       `\nNo one has an account yet. Create the first administrator within 24 hours at:\n  ${publicOrigin()}/setup/${token}\n`,
     );

@@ -20,3 +20,20 @@ export function toCsv<Row>(rows: Row[], columns: CsvColumn<Row>[]): string {
     ...rows.map((row) => columns.map((c) => neutralizeCell(c.value(row)))),
   ]);
 }
+
+/** The HTTP answer for a CSV download (never cached: it holds people's data). */
+export function csvResponse({
+  stream,
+  fileName,
+}: {
+  stream: ReadableStream<Uint8Array>;
+  fileName: string;
+}) {
+  return new Response(stream, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${fileName}"`,
+      "Cache-Control": "no-store",
+    },
+  });
+}
