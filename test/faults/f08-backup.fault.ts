@@ -12,7 +12,7 @@ import { completeLesson, logInAll, rebase, seedLearners } from "./helpers/learne
 import { ms, sleep, steadyWrites } from "./helpers/load";
 import { growLedger } from "./helpers/org";
 import { completedPairs, inspect, integrityOf } from "./helpers/sqlite";
-import { figure, slowSetOnly } from "./helpers/sets";
+import { figure } from "./helpers/sets";
 
 // F8: `staffroom backup` while the server takes 20 writes a second; the copy is verified, its
 // printed row counts match what a fresh directory restored from it holds, and a server runs on
@@ -21,6 +21,8 @@ import { figure, slowSetOnly } from "./helpers/sets";
 const file = process.env.DATABASE_PATH!;
 const backups = fs.mkdtempSync(path.join(os.tmpdir(), "staffroom-backups-"));
 const LESSONS = 40;
+/** The size issue 9 asks for: the online backup of old restarted at every write on it. */
+const MEGABYTES = 140;
 const serverEnv = { COURSES_DIR: writeFaultCourses(LESSONS) };
 let server: RunningServer;
 let sessions: Map<string, Browser>;
@@ -87,14 +89,15 @@ async function backupRestoreUnderLoad(context: TestContext, megabytes: number) {
   const load = twentyWritesASecond();
   await sleep(1000);
   const backupStarted = Date.now();
-  const target = path.join(backups, `under-load-${megabytes}.db`);
+  const into = fs.mkdtempSync(path.join(backups, "under-load-"));
+  const target = path.join(into, "staffroom-backup.db");
   const backup = await staffroom(["backup", target]);
   await sleep(500);
   const sent = await load.stop();
 
   expect(backup.code, backup.stderr).toBe(0);
   expect(load.refused).toEqual([]);
-  expect(fs.readdirSync(backups).filter((f) => f.includes(".partial-"))).toEqual([]);
+  expect(fs.readdirSync(into)).toEqual(["staffroom-backup.db"]);
   expect(backup.stdout).toMatch(/^Integrity check: ok\./m);
 
   // Restore: the file alone, into a fresh directory.
@@ -130,31 +133,27 @@ async function backupRestoreUnderLoad(context: TestContext, megabytes: number) {
 }
 
 describe("F8 backup under load, restore into a fresh directory", () => {
-  test("a ~30 MB database taking 20 writes a second", async (context) => {
-    await backupRestoreUnderLoad(context, 30);
+  test("the headline: a ~140 MB database taking 20 writes a second", async (context) => {
+    await backupRestoreUnderLoad(context, MEGABYTES);
   });
 
   test("a backup killed midway leaves no file under the target name", async (context) => {
-    await growTo(30);
-    const target = path.join(backups, "killed.db");
+    await growTo(MEGABYTES);
+    const into = fs.mkdtempSync(path.join(backups, "killed-"));
+    const target = path.join(into, "killed.db");
     const run = startStaffroom(["backup", target]);
-    const partial = () => fs.readdirSync(backups).some((f) => f.startsWith("killed.db.partial-"));
+    const partial = () => fs.readdirSync(into).some((f) => f.startsWith("killed.db.partial-"));
     while (!partial() && run.child.exitCode === null) await sleep(2);
     run.child.kill("SIGKILL");
     const result = await run.done;
     expect(result.signal, "the backup ended before it could be killed").toBe("SIGKILL");
     expect(fs.existsSync(target)).toBe(false);
-    const left = fs.readdirSync(backups).filter((f) => f.startsWith("killed.db"));
+    const left = fs.readdirSync(into);
     // Only the temporary copy (and SQLite's journal beside it), which no restore would pick up.
     expect(left.filter((f) => !/^killed\.db\.partial-[0-9a-f]+(-journal)?$/.test(f))).toEqual([]);
     await figure(
       context,
       `killed mid-copy: no killed.db; left behind: ${left.join(", ") || "nothing"}`,
     );
-  });
-
-  test("the headline: a ~140 MB database taking 20 writes a second", async (context) => {
-    slowSetOnly(context);
-    await backupRestoreUnderLoad(context, 140);
   });
 });
