@@ -14,7 +14,8 @@ import {
 } from "./helpers/learners";
 import { sleep } from "./helpers/load";
 import {
-  completedPairs,
+  completedLessons,
+  completion,
   countOf,
   inspect,
   integrityOf,
@@ -47,9 +48,9 @@ let version: string;
 
 interface Pair {
   key: string;
-  userId: number;
-  lessonId: number;
   slug: string;
+  /** As completedLessons() names it. */
+  completion: string;
 }
 
 beforeAll(async () => {
@@ -66,18 +67,10 @@ afterAll(async () => {
 
 /** Every learner × drill lesson, shuffled: each completion is attempted exactly once. */
 function allPairs(random: () => number): Pair[] {
-  const lessonIds = inspect(file, (db) =>
-    db
-      .prepare(
-        "select l.slug, l.id from lessons l join courses c on c.id = l.course_id where c.slug = ?",
-      )
-      .all(DRILL),
-  ) as { slug: string; id: number }[];
-  const idOf = new Map(lessonIds.map((l) => [l.slug, l.id]));
   const pairs: Pair[] = [];
   for (const [key, userId] of userIds) {
     for (let n = 1; n <= LESSONS; n++) {
-      pairs.push({ key, userId, slug: lessonSlug(n), lessonId: idOf.get(lessonSlug(n))! });
+      pairs.push({ key, slug: lessonSlug(n), completion: completion(userId, lessonSlug(n)) });
     }
   }
   for (let i = pairs.length - 1; i > 0; i--) {
@@ -139,7 +132,7 @@ describe("F1 kill -9 during bursts of writes", () => {
 
       server = await startServer(serverEnv(point + 1));
       const { missing, quizShort, quizExtra } = inspect(file, (db) => {
-        const present = completedPairs(db);
+        const present = completedLessons(db);
         const perUser = new Map(
           (
             db.prepare("select user_id, count(*) n from quiz_attempts group by user_id").all() as {
@@ -156,7 +149,7 @@ describe("F1 kill -9 during bursts of writes", () => {
           if (rows > (quizSent.get(key) ?? 0)) quizExtra.push(key);
         }
         return {
-          missing: acked.filter((p) => !present.has(`${p.userId}:${p.lessonId}`)),
+          missing: acked.filter((p) => !present.has(p.completion)),
           quizShort,
           quizExtra,
         };

@@ -6,7 +6,7 @@ import { DRILL, lessonSlug, writeFaultCourses } from "./helpers/courses";
 import { completeLesson, logInAll, rebase, seedLearners } from "./helpers/learners";
 import { closedLoop, ms, percentile, sleep, timed } from "./helpers/load";
 import { holdWriteLock } from "./helpers/lock";
-import { completedPairs, inspect } from "./helpers/sqlite";
+import { completedLessons, completion, inspect } from "./helpers/sqlite";
 import { figure } from "./helpers/sets";
 
 // F6: another process holds the write lock. Writes wait for it up to the busy timeout (5 s) and
@@ -17,7 +17,6 @@ const serverEnv = { COURSES_DIR: writeFaultCourses(12) };
 let server: RunningServer;
 let sessions: Map<string, Browser>;
 let userIds: Map<string, number>;
-let lessonIds: Map<string, number>;
 
 const as = (key: string) => rebase(sessions.get(key)!, server.url);
 /** The lesson page is a pure read once the lesson has been opened. */
@@ -29,12 +28,6 @@ beforeAll(async () => {
   server = await startServer(serverEnv);
   sessions = await logInAll(server.url, [...userIds.keys()]);
   await (await readLesson()).arrayBuffer();
-  lessonIds = new Map(
-    inspect(
-      file,
-      (db) => db.prepare("select slug, id from lessons").all() as { slug: string; id: number }[],
-    ).map((l) => [l.slug, l.id]),
-  );
 });
 
 afterAll(async () => {
@@ -42,7 +35,7 @@ afterAll(async () => {
 });
 
 const isCompleted = (key: string, lesson: number) =>
-  inspect(file, completedPairs).has(`${userIds.get(key)}:${lessonIds.get(lessonSlug(lesson))}`);
+  inspect(file, completedLessons).has(completion(userIds.get(key)!, lessonSlug(lesson)));
 
 /** Completions by learner2…learner6 of lesson `lesson`, sent together. */
 function completeTogether(lesson: number) {

@@ -11,7 +11,7 @@ import { DRILL, lessonSlug, writeFaultCourses } from "./helpers/courses";
 import { completeLesson, logInAll, rebase, seedLearners } from "./helpers/learners";
 import { ms, sleep, steadyWrites } from "./helpers/load";
 import { growLedger } from "./helpers/org";
-import { completedPairs, inspect, integrityOf } from "./helpers/sqlite";
+import { completedLessons, completion, inspect, integrityOf } from "./helpers/sqlite";
 import { figure } from "./helpers/sets";
 
 // F8: `staffroom backup` while the server takes 20 writes a second; the copy is verified, its
@@ -27,7 +27,6 @@ const serverEnv = { COURSES_DIR: writeFaultCourses(LESSONS) };
 let server: RunningServer;
 let sessions: Map<string, Browser>;
 let userIds: Map<string, number>;
-let lessonIds: Map<string, number>;
 let nextPair = 0;
 
 beforeAll(async () => {
@@ -35,12 +34,6 @@ beforeAll(async () => {
   userIds = await seedLearners(40);
   server = await startServer(serverEnv);
   sessions = await logInAll(server.url, [...userIds.keys()]);
-  lessonIds = new Map(
-    inspect(
-      file,
-      (db) => db.prepare("select slug, id from lessons").all() as { slug: string; id: number }[],
-    ).map((l) => [l.slug, l.id]),
-  );
 });
 
 afterAll(async () => {
@@ -67,7 +60,7 @@ function twentyWritesASecond() {
     const res = await completeLesson(rebase(sessions.get(key)!, server.url), DRILL, slug);
     await res.arrayBuffer();
     if (res.status === 302)
-      acked.push({ pair: `${userIds.get(key)}:${lessonIds.get(slug)}`, at: Date.now() });
+      acked.push({ pair: completion(userIds.get(key)!, slug), at: Date.now() });
     else refused.push(res.status);
   });
   return { acked, refused, stop: () => writer.stop() };
@@ -111,7 +104,7 @@ async function backupRestoreUnderLoad(context: TestContext, megabytes: number) {
   expect(printedCounts(backup.stdout)).toEqual(
     Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0)),
   );
-  const present = inspect(restored, completedPairs);
+  const present = inspect(restored, completedLessons);
   const before = load.acked.filter((a) => a.at < backupStarted);
   expect(before.filter((a) => !present.has(a.pair))).toEqual([]);
 

@@ -13,7 +13,8 @@ import { completeLesson, DOMAIN, logInAll, seedLearners } from "./helpers/learne
 import { inPool, ms } from "./helpers/load";
 import { holdWriteLock } from "./helpers/lock";
 import {
-  completedPairs,
+  completedLessons,
+  completion,
   countOf,
   inspect,
   integrityOf,
@@ -84,18 +85,11 @@ describe("Headline: two workers and the command line writing at once", () => {
     expect(sync.stdout).toMatch(/10 published/);
     expect(imported.code, imported.stderr).toBe(0);
     const after = inspect(file, (db) => {
-      const lessonIds = new Map(
-        (db.prepare("select slug, id from lessons").all() as { slug: string; id: number }[]).map(
-          (l) => [l.slug, l.id],
-        ),
-      );
-      const present = completedPairs(db);
+      const present = completedLessons(db);
       return {
         integrity: integrityOf(db),
         disagreements: ledgerDisagreements(db),
-        missing: acked.filter(
-          (p) => !present.has(`${userIds.get(p.key)}:${lessonIds.get(p.slug)}`),
-        ),
+        missing: acked.filter((p) => !present.has(completion(userIds.get(p.key)!, p.slug))),
         hires: countOf(db, "select count(*) from users where email like ?", `%@${IMPORTED}`),
         // Every new hire has both published courses assigned (the default rule).
         unassigned: countOf(

@@ -24,11 +24,15 @@ export const countOf = (db: Database.Database, sql: string, ...params: unknown[]
       .get(...params),
   );
 
-/** Sets of "userId:lessonId" for every completed lesson. */
-export function completedPairs(db: Database.Database): Set<string> {
+/** How `completedLessons` names one person's completion of one lesson (slugs are unique here). */
+export const completion = (userId: number, lessonSlug: string) => `${userId}:${lessonSlug}`;
+
+/** Every completed lesson, as `completion(userId, lessonSlug)`. */
+export function completedLessons(db: Database.Database): Set<string> {
   const rows = db
     .prepare(
-      "select user_id || ':' || lesson_id from lesson_progress where completed_at is not null",
+      `select lp.user_id || ':' || l.slug from lesson_progress lp
+       join lessons l on l.id = lp.lesson_id where lp.completed_at is not null`,
     )
     .pluck()
     .all() as string[];
