@@ -68,3 +68,19 @@ export function ledgerDisagreements(db: Database.Database): string[] {
     ),
   ];
 }
+
+/**
+ * After a fault: the integrity check, summary rows that disagree with the ledger, and the
+ * acknowledged completions (as `completion(…)`) that are missing. All is well when it equals
+ * `SOUND`.
+ */
+export function soundness(db: Database.Database, acknowledged: Iterable<string>) {
+  const present = completedLessons(db);
+  return {
+    integrity: integrityOf(db),
+    disagreements: ledgerDisagreements(db),
+    missing: [...acknowledged].filter((c) => !present.has(c)),
+  };
+}
+
+export const SOUND = { integrity: "ok", disagreements: [], missing: [] };
