@@ -1,5 +1,6 @@
 /// <reference types="vitest/config" />
 import { vitePlugin as remix } from "@remix-run/dev";
+import { build as esbuild } from "esbuild";
 import path from "node:path";
 import { defineConfig } from "vite";
 
@@ -30,6 +31,21 @@ export default defineConfig({
           v3_lazyRouteDiscovery: true,
           v3_routeConfig: true,
           unstable_optimizeDeps: true,
+        },
+        // The MDX compile worker runs as its own thread, so it is bundled beside the server build
+        // (app/services/mdx/compile-queue.server.ts starts it from there).
+        buildEnd: async ({ remixConfig }) => {
+          await esbuild({
+            entryPoints: ["app/services/mdx/compile-worker.server.ts"],
+            outfile: path.join(remixConfig.buildDirectory, "server", "mdx-compile-worker.js"),
+            bundle: true,
+            platform: "node",
+            format: "esm",
+            target: "node20",
+            packages: "external",
+            jsx: "automatic",
+            logLevel: "warning",
+          });
         },
       }),
   ],

@@ -48,6 +48,13 @@ export interface CompiledMdxTable {
   created_at: string;
 }
 
+/** A source whose compile failed, keyed like compiled_mdx; `errors` is JSON [{line, column, message}]. */
+export interface CompileFailuresTable {
+  content_hash: string;
+  errors: string;
+  created_at: string;
+}
+
 export interface CoursesTable {
   id: Generated<number>;
   slug: string;
@@ -282,6 +289,7 @@ export interface Database {
   sessions: SessionsTable;
   one_time_tokens: OneTimeTokensTable;
   compiled_mdx: CompiledMdxTable;
+  compile_failures: CompileFailuresTable;
   courses: CoursesTable;
   lessons: LessonsTable;
   lesson_versions: LessonVersionsTable;

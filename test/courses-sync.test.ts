@@ -44,6 +44,7 @@ async function resetDatabase() {
   await db.deleteFrom("lessons").execute();
   await db.deleteFrom("courses").execute();
   await db.deleteFrom("compiled_mdx").execute();
+  await db.deleteFrom("compile_failures").execute();
 }
 
 describe("checkCourses (no database)", () => {
@@ -205,9 +206,10 @@ describe("syncCourses", () => {
     expect(versions[0]!.retakeRequired).toBe(true);
   });
 
-  test("a broken lesson changes nothing: the previous version stays live", async () => {
+  test("a broken lesson refuses its whole course: the previous version stays live, other courses publish", async () => {
     await courses.syncCourses(dir);
     const before = (await models.getLessonPage("alpha", "first-steps"))!;
+    const betaBefore = (await models.getLessonPage("beta", "only-lesson"))!;
 
     edit("alpha/01-first-steps.mdx", (s) => s.replace("</Callout>", "</Calout>"));
     edit("beta/01-only.mdx", (s) => s.replace("The phone rings.", "The phone rings twice."));
@@ -221,8 +223,9 @@ describe("syncCourses", () => {
     expect(courses.formatCourseErrors(result.errors)).toMatch(
       /^courses\/alpha\/01-first-steps\.mdx:13:1 invalid MDX: Unexpected closing tag/,
     );
-    expect(result).toMatchObject({ published: 0, archived: 0 });
+    expect(result).toMatchObject({ refused: ["alpha"], published: 1, archived: 0 });
 
+    // alpha is exactly as it was: no new lesson, nothing archived, the same versions.
     const after = (await models.getLessonPage("alpha", "first-steps"))!;
     expect(after.versionId).toBe(before.versionId);
     expect(after.rendered).toEqual(before.rendered);
@@ -231,12 +234,16 @@ describe("syncCourses", () => {
       "first-steps",
       "the-policy",
     ]);
+    // beta is published.
+    const beta = (await models.getLessonPage("beta", "only-lesson"))!;
+    expect(beta.versionId).not.toBe(betaBefore.versionId);
+    expect(beta.rendered.segments.join("")).toContain("The phone rings twice.");
     const { db } = await import("~/utils/db.server");
     const versionCount = await db
       .selectFrom("lesson_versions")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .executeTakeFirstOrThrow();
-    expect(Number(versionCount.n)).toBe(3);
+    expect(Number(versionCount.n)).toBe(4);
   });
 
   test("removed lessons and courses are archived with history kept, and come back", async () => {

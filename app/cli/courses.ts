@@ -1,29 +1,46 @@
 import path from "node:path";
 import { migrateToLatest } from "#db/migrate";
-import { checkCourses, formatCourseErrors, syncCourses } from "~/services/courses.server";
+import {
+  checkCourses,
+  describeRefusal,
+  formatCourseErrors,
+  syncCourses,
+} from "~/services/courses.server";
 import { env } from "~/utils/env.server";
-import { cliActor, UsageError } from "./usage";
+import { cliActor, parseFlags, UsageError } from "./usage";
 
-const USAGE = "Usage: staffroom courses check [dir] | staffroom courses sync";
+const USAGE = "Usage: staffroom courses check [--strict] [dir] | staffroom courses sync";
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-/** `courses check [dir]` and `courses sync`. Returns the exit code. */
+/** `courses check [--strict] [dir]` and `courses sync`. Returns the exit code. */
 export async function coursesCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === "check") {
-    if (rest.length > 1) throw new UsageError(USAGE);
-    const dir = rest[0] ? path.resolve(process.cwd(), rest[0]) : env().coursesDir;
+    const { values, positionals } = parseFlags(rest, { strict: { type: "boolean" } });
+    if (positionals.length > 1) throw new UsageError(USAGE);
+    const dir = positionals[0] ? path.resolve(process.cwd(), positionals[0]) : env().coursesDir;
     const result = await checkCourses(dir);
-    if (result.errors.length > 0) {
-      console.error(formatCourseErrors(result.errors, { dir }));
-      console.error(`${plural(result.errors.length, "error")} found.`);
+    const findings = [...result.errors, ...result.warnings].sort(
+      (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column,
+    );
+    if (findings.length > 0) console.error(formatCourseErrors(findings, { dir }));
+    const warnings = plural(result.warnings.length, "warning");
+    if (result.errors.length > 0 || (values.strict && result.warnings.length > 0)) {
+      console.error(
+        values.strict
+          ? `${plural(result.errors.length, "error")} and ${warnings} found (--strict: warnings count as errors).`
+          : `${plural(result.errors.length, "error")} found.`,
+      );
       return 1;
     }
     const lessons = result.courses.reduce((n, c) => n + c.lessons.length, 0);
-    console.log(`${plural(result.courses.length, "course")}, ${plural(lessons, "lesson")} OK`);
+    console.log(
+      `${plural(result.courses.length, "course")}, ${plural(lessons, "lesson")} OK` +
+        (result.warnings.length > 0 ? ` (${warnings})` : ""),
+    );
     return 0;
   }
   if (sub === "sync") {
@@ -31,19 +48,17 @@ export async function coursesCommand(args: string[]): Promise<number> {
     await migrateToLatest();
     const dir = env().coursesDir;
     const summary = await syncCourses(dir, cliActor());
-    if (summary.errors.length > 0) {
-      console.error(formatCourseErrors(summary.errors, { dir }));
-      console.error(
-        `${plural(summary.errors.length, "error")}: nothing was changed; the published versions stay live.`,
-      );
-      return 1;
-    }
+    if (summary.errors.length > 0) console.error(formatCourseErrors(summary.errors, { dir }));
     console.log(
       `${plural(summary.courses, "course")}, ${plural(summary.lessons, "lesson")}: ` +
         `${summary.published} published, ${summary.unchanged} unchanged, ${summary.archived} archived, ` +
         `${summary.reopened} completions re-opened ` +
-        `(${summary.compiled} compiled, ${summary.reused} from cache)`,
+        `(${summary.compiled} compiled, ${summary.reused} from cache, ${summary.knownFailures} known failures not retried)`,
     );
+    if (summary.errors.length > 0) {
+      console.error(describeRefusal(summary));
+      return 1;
+    }
     return 0;
   }
   throw new UsageError(USAGE);

@@ -6,7 +6,8 @@ export const USAGE = `Usage: staffroom <command>
 
   migrate                               apply database migrations
   demo                                  seed a demo organisation (./data/demo.db) and serve it
-  courses check [dir]                   validate and compile every course; exit 1 on any error
+  courses check [--strict] [dir]        validate and compile every course; exit 1 on any error
+                                        (--strict: quiz-quality warnings count as errors)
   courses sync                          load COURSES_DIR into the database
   users import <file.csv> [--dry-run]   validate a roster CSV, then apply it whole (or nothing)
   users list [--format table|json]      everyone on the roster, deactivated people included

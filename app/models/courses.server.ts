@@ -1,5 +1,5 @@
 /**
- * All SQL for compiled_mdx, courses, lessons and lesson_versions.
+ * All SQL for compiled_mdx, compile_failures, courses, lessons and lesson_versions.
  *
  * Compiled lessons are immutable per content hash, so their parsed form is cached in memory by
  * hash: a lesson request costs two small indexed queries and no JSON parsing once warm.
@@ -107,6 +107,32 @@ export async function insertCompiled(key: string, compiled: CompiledEntry): Prom
     })
     .onConflict((oc) => oc.column("content_hash").doNothing())
     .execute();
+}
+
+// ---------------------------------------------------------------------------------------------
+// compile_failures: a source that failed to compile, by the same key, so a start does not retry it
+
+/** Where and why a source failed (the file is whoever has that content now). */
+export interface StoredSourceError {
+  line: number;
+  column: number;
+  message: string;
+}
+
+export async function getCompileFailures(
+  keys: string[],
+): Promise<Map<string, StoredSourceError[]>> {
+  const out = new Map<string, StoredSourceError[]>();
+  for (const batch of chunks([...new Set(keys)])) {
+    const rows = await db
+      .selectFrom("compile_failures")
+      .select(["content_hash", "errors"])
+      .where("content_hash", "in", batch)
+      .execute();
+    for (const row of rows)
+      out.set(row.content_hash, JSON.parse(row.errors) as StoredSourceError[]);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -425,11 +451,14 @@ export interface ReplacedVersion {
  * Makes the database match the courses on disk. Call it inside a write transaction, in which
  * the service also judges `replaced` (what is stale) and recounts `reshaped` courses. `compiled`
  * holds the new cache entries (every key used by `courses` is either there or already stored).
- * A lesson's first version is where its evidence starts (`valid_from_version_id`).
+ * A lesson's first version is where its evidence starts (`valid_from_version_id`). `failures`
+ * are the new failed compiles; courses in `keep` are on disk but refused: left as they are.
  */
 export async function applyCourseSync(input: {
   courses: DesiredCourse[];
+  keep: string[];
   compiled: Map<string, CompiledEntry>;
+  failures: Map<string, StoredSourceError[]>;
   publishedBy: number | null;
 }): Promise<ApplyResult> {
   const result: ApplyResult = {
@@ -444,6 +473,13 @@ export async function applyCourseSync(input: {
   const reshaped = new Set<number>();
   const now = nowIso();
   for (const [key, entry] of input.compiled) await insertCompiled(key, entry);
+  for (const [key, errors] of input.failures) {
+    await db
+      .insertInto("compile_failures")
+      .values({ content_hash: key, errors: JSON.stringify(errors), created_at: now })
+      .onConflict((oc) => oc.column("content_hash").doNothing())
+      .execute();
+  }
 
   const assessed = async (key: string): Promise<{ assessedHash: string; hasQuiz: boolean }> => {
     const fresh = input.compiled.get(key);
@@ -462,7 +498,7 @@ export async function applyCourseSync(input: {
   };
 
   const existingCourses = await db.selectFrom("courses").selectAll().execute();
-  const onDisk = new Set(input.courses.map((c) => c.slug));
+  const onDisk = new Set([...input.courses.map((c) => c.slug), ...input.keep]);
 
   for (const course of input.courses) {
     const existing = existingCourses.find((c) => c.slug === course.slug);

@@ -2,9 +2,11 @@
  * Courses on disk → validated, compiled, published.
  *
  * `checkCourses` reads a courses folder, checks every file (frontmatter, lesson ids, MDX) and
- * compiles every source in memory; it needs no database. `syncCourses` does the same, reusing
- * the compiled_mdx cache, and only when there is no error at all applies every change in one
- * transaction (otherwise nothing changes and the previous versions stay live).
+ * compiles every source; it needs no database. `syncCourses` does the same, reusing the
+ * compiled_mdx cache and skipping sources whose compile failed before (compile_failures), then
+ * applies every change in one transaction. A course with any error is refused whole: its
+ * published version stays live and the other courses are still published. Nothing inside the
+ * courses folder is read through a symbolic link.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -12,11 +14,13 @@ import { z } from "zod";
 import { appendAudit, SYSTEM_ACTOR, type Actor } from "~/models/audit.server";
 import {
   applyCourseSync,
+  getCompileFailures,
   getCompiledMany,
   setValidFrom,
   type CompiledEntry,
   type DesiredCourse,
   type ReplacedVersion,
+  type StoredSourceError,
 } from "~/models/courses.server";
 import { writeTransaction } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
@@ -25,11 +29,12 @@ import { recomputeAssignments } from "./assignments.server";
 import { recountCourseProgress, reopenLessons } from "./progress.server";
 import {
   COURSE_ASSET_FILE,
-  MAX_SOURCE_BYTES,
   MdxError,
   compileKey,
   compileMdx,
+  fileError,
   readFrontmatter,
+  sizeProblem,
   type CompiledMdx,
   type SourceError,
 } from "./mdx-compile.server";
@@ -38,6 +43,8 @@ export type CourseError = SourceError;
 
 const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const MAX_ASSET_BYTES = 10 * 1024 * 1024;
+/** Opening a symbolic link fails (ELOOP) instead of following it. */
+const NO_FOLLOW = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0);
 const LESSON_FILE = /^(\d+)-([A-Za-z0-9][A-Za-z0-9_-]*)\.mdx$/;
 
 const CourseFrontmatter = z.strictObject({
@@ -87,9 +94,14 @@ export interface ParsedCourse {
 export interface CheckResult {
   courses: ParsedCourse[];
   errors: CourseError[];
-  /** How many sources were compiled and how many came from the cache. */
+  /** Quiz-quality findings; `courses check --strict` treats them as errors. */
+  warnings: CourseError[];
+  /** Course folders refused whole because of their errors. */
+  refused: string[];
+  /** How many sources were compiled, came from the cache, or failed before and were skipped. */
   compiled: number;
   reused: number;
+  knownFailures: number;
 }
 
 export interface SyncSummary {
@@ -104,37 +116,36 @@ export interface SyncSummary {
   archived: number;
   /** Completions made stale (assessed content changed, or `retake: required`). */
   reopened: number;
+  /** Sources whose compile failed at an earlier sync: reported again, not compiled again. */
+  knownFailures: number;
+  /** Course folders refused whole; their published versions (if any) stay live. */
+  refused: string[];
   errors: CourseError[];
 }
 
 function frontmatterErrors(
   file: string,
   data: Record<string, unknown>,
-  keyLines: Record<string, number>,
+  keys: ReadonlyMap<string, { line: number; column: number }>,
   issues: z.core.$ZodIssue[],
 ): CourseError[] {
+  const at = (key: string) => keys.get(key) ?? { line: 1, column: 1 };
   const out: CourseError[] = [];
   for (const issue of issues) {
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) {
-        out.push({
-          file,
-          line: keyLines[key] ?? 1,
-          column: 1,
-          message: `unknown frontmatter key \`${key}\``,
-        });
+        out.push({ file, ...at(key), message: `unknown frontmatter key \`${key}\`` });
       }
       continue;
     }
     const key = String(issue.path[0] ?? "");
-    if (key && data[key] === undefined) {
-      out.push({ file, line: 1, column: 1, message: `frontmatter is missing \`${key}\`` });
+    if (key && !Object.hasOwn(data, key)) {
+      out.push(fileError(file, `frontmatter is missing \`${key}\``));
       continue;
     }
     out.push({
       file,
-      line: keyLines[key] ?? 1,
-      column: 1,
+      ...at(key),
       message: key ? `frontmatter \`${key}\`: ${issue.message}` : `frontmatter: ${issue.message}`,
     });
   }
@@ -149,49 +160,57 @@ function parseFrontmatter<T>(
   data: T | undefined;
   raw: Record<string, unknown>;
   errors: CourseError[];
-  keyLines: Record<string, number>;
+  keys: ReadonlyMap<string, { line: number; column: number }>;
 } {
   const front = readFrontmatter(source, file);
   const raw = front.data ?? {};
   if (front.errors.length > 0)
-    return { data: undefined, raw, errors: front.errors, keyLines: front.keyLines };
+    return { data: undefined, raw, errors: front.errors, keys: front.keys };
   if (!front.data) {
     return {
       data: undefined,
       raw,
-      errors: [
-        {
-          file,
-          line: 1,
-          column: 1,
-          message: "frontmatter is missing: start the file with a `---` block",
-        },
-      ],
-      keyLines: {},
+      errors: [fileError(file, "frontmatter is missing: start the file with a `---` block")],
+      keys: front.keys,
     };
   }
   const parsed = schema.safeParse(front.data);
-  if (parsed.success) return { data: parsed.data, raw, errors: [], keyLines: front.keyLines };
+  if (parsed.success) return { data: parsed.data, raw, errors: [], keys: front.keys };
   return {
     data: undefined,
     raw,
-    errors: frontmatterErrors(file, front.data, front.keyLines, parsed.error.issues),
-    keyLines: front.keyLines,
+    errors: frontmatterErrors(file, front.data, front.keys, parsed.error.issues),
+    keys: front.keys,
   };
 }
 
+/** Reads a course file without following a symbolic link; undefined (with the error) otherwise. */
 function readSource(abs: string, file: string, errors: CourseError[]): string | undefined {
-  const size = fs.statSync(abs).size;
-  if (size > MAX_SOURCE_BYTES) {
-    errors.push({
-      file,
-      line: 1,
-      column: 1,
-      message: `file is too large (${Math.ceil(size / 1024)} KB; the limit is ${MAX_SOURCE_BYTES / 1024} KB)`,
-    });
+  let fd: number;
+  try {
+    fd = fs.openSync(abs, NO_FOLLOW);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    errors.push(
+      fileError(
+        file,
+        code === "ELOOP"
+          ? "is a symbolic link: course files must be real files inside the courses folder"
+          : `could not be read (${code ?? String(error)})`,
+      ),
+    );
     return undefined;
   }
-  return fs.readFileSync(abs, "utf8");
+  try {
+    const tooLarge = sizeProblem(fs.fstatSync(fd).size, file);
+    if (tooLarge) {
+      errors.push(tooLarge);
+      return undefined;
+    }
+    return fs.readFileSync(fd, "utf8");
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function lineOf(source: string, pattern: RegExp): number {
@@ -200,144 +219,162 @@ function lineOf(source: string, pattern: RegExp): number {
   return i >= 0 ? i + 1 : 1;
 }
 
-/** Reads and checks the files; no compiling yet. */
-function readCourses(dir: string): { courses: ParsedCourse[]; errors: CourseError[] } {
-  const errors: CourseError[] = [];
-  const courses: ParsedCourse[] = [];
+/** One folder of the courses folder: its course if it could be read, and its errors. */
+interface CourseFolder {
+  slug: string;
+  course?: ParsedCourse;
+  errors: CourseError[];
+}
+
+/** Reads and checks the files; no compiling yet. `errors` are about the courses folder itself. */
+function readCourses(dir: string): { folders: CourseFolder[]; errors: CourseError[] } {
   const base = path.basename(path.resolve(dir));
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    errors.push({ file: base, line: 1, column: 1, message: `courses folder not found: ${dir}` });
-    return { courses, errors };
+    return { folders: [], errors: [fileError(base, `courses folder not found: ${dir}`)] };
   }
+  const folders: CourseFolder[] = [];
   const entries = fs
     .readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && !e.name.startsWith(".") && !e.name.startsWith("_"))
+    .filter((e) => !e.name.startsWith(".") && !e.name.startsWith("_"))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    const folder: CourseFolder = { slug: entry.name, errors: [] };
+    const where = path.join(base, entry.name);
+    if (entry.isSymbolicLink()) {
+      // Only a link to a folder looks like a course; links to files are ignored like files.
+      if (fs.statSync(path.join(dir, entry.name), { throwIfNoEntry: false })?.isDirectory()) {
+        folder.errors.push(
+          fileError(
+            where,
+            "is a symbolic link: course folders must be real folders inside the courses folder",
+          ),
+        );
+        folders.push(folder);
+      }
+      continue;
+    }
+    if (!entry.isDirectory()) continue;
+    if (!KEBAB.test(entry.name)) {
+      folder.errors.push(
+        fileError(
+          where,
+          "course folder names must be kebab-case (lowercase letters, digits and dashes): it is the URL",
+        ),
+      );
+    } else {
+      folder.course = readCourse(dir, base, entry.name, folder.errors);
+    }
+    folders.push(folder);
+  }
+  return { folders, errors: [] };
+}
+
+function readCourse(
+  dir: string,
+  base: string,
+  slug: string,
+  errors: CourseError[],
+): ParsedCourse | undefined {
+  const courseDir = path.join(dir, slug);
+  const rel = (name: string) => path.join(base, slug, name);
+  const courseFile = rel("course.mdx");
+  const entries = fs.readdirSync(courseDir, { withFileTypes: true });
+  for (const link of entries.filter((e) => e.isSymbolicLink())) {
+    errors.push(
+      fileError(
+        rel(link.name),
+        "is a symbolic link: course files must be real files inside the course folder",
+      ),
+    );
+  }
+  const names = entries
+    .filter((e) => e.isFile())
     .map((e) => e.name)
     .sort();
-  for (const slug of entries) {
-    const courseDir = path.join(dir, slug);
-    const rel = (name: string) => path.join(base, slug, name);
-    const courseFile = rel("course.mdx");
-    if (!KEBAB.test(slug)) {
-      errors.push({
-        file: path.join(base, slug),
-        line: 1,
-        column: 1,
-        message:
-          "course folder names must be kebab-case (lowercase letters, digits and dashes): it is the URL",
-      });
-      continue;
-    }
-    const names = fs
-      .readdirSync(courseDir, { withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => e.name)
-      .sort();
-    if (!names.includes("course.mdx")) {
-      errors.push({
-        file: courseFile,
-        line: 1,
-        column: 1,
-        message: "missing course.mdx (title, summary, order and the introduction)",
-      });
-      continue;
-    }
-    const courseSource = readSource(path.join(courseDir, "course.mdx"), courseFile, errors);
-    const courseFront =
-      courseSource === undefined
-        ? undefined
-        : parseFrontmatter(CourseFrontmatter, courseSource, courseFile);
-    if (courseFront) errors.push(...courseFront.errors);
-
-    const lessons: ParsedLesson[] = [];
-    const byId = new Map<string, string>();
-    const byNumber = new Map<number, string>();
-    const lessonFiles = names
-      .filter((n) => n.endsWith(".mdx") && n !== "course.mdx")
-      .map((n) => ({ name: n, match: LESSON_FILE.exec(n) }))
-      .sort(
-        (a, b) =>
-          Number(a.match?.[1] ?? 0) - Number(b.match?.[1] ?? 0) || a.name.localeCompare(b.name),
-      );
-    let position = 0;
-    for (const { name, match } of lessonFiles) {
-      const file = rel(name);
-      if (!match) {
-        errors.push({
-          file,
-          line: 1,
-          column: 1,
-          message:
-            "lesson file names start with a number for their order, e.g. `03-handling-returns.mdx`",
-        });
-        continue;
-      }
-      const number = Number(match[1]);
-      const other = byNumber.get(number);
-      if (other) {
-        errors.push({
-          file,
-          line: 1,
-          column: 1,
-          message: `two lessons share the number ${match[1]} (also ${other}): give each its own`,
-        });
-      } else byNumber.set(number, name);
-      position++;
-      const source = readSource(path.join(courseDir, name), file, errors);
-      if (source === undefined) continue;
-      const front = parseFrontmatter(LessonFrontmatter, source, file);
-      errors.push(...front.errors);
-      const id = front.data?.id ?? (typeof front.raw.id === "string" ? front.raw.id : undefined);
-      const seen = id === undefined ? undefined : byId.get(id);
-      if (id !== undefined && seen) {
-        errors.push({
-          file,
-          line: front.keyLines.id ?? 1,
-          column: 1,
-          message: `duplicate lesson id \`${id}\` (also in ${seen}): ids must be unique within a course`,
-        });
-      } else if (id !== undefined) byId.set(id, name);
-      if (!front.data) {
-        // Still compiled below, so every body error is reported too.
-        lessons.push({
-          file,
-          position,
-          slug: "",
-          title: "",
-          minutes: 0,
-          retakeRequired: false,
-          maxAttempts: null,
-          source,
-          key: compileKey(source),
-        });
-        continue;
-      }
-      lessons.push({
-        file,
-        position,
-        slug: front.data.id,
-        title: front.data.title,
-        minutes: front.data.minutes,
-        retakeRequired: front.data.retake === "required",
-        maxAttempts: front.data.attempts ?? null,
-        source,
-        key: compileKey(source),
-      });
-    }
-    if (courseSource !== undefined) {
-      courses.push({
-        slug,
-        file: courseFile,
-        title: courseFront?.data?.title ?? "",
-        summary: courseFront?.data?.summary ?? "",
-        order: courseFront?.data?.order ?? 0,
-        source: courseSource,
-        key: compileKey(courseSource),
-        lessons,
-      });
-    }
+  if (!names.includes("course.mdx")) {
+    errors.push(
+      fileError(courseFile, "missing course.mdx (title, summary, order and the introduction)"),
+    );
+    return undefined;
   }
-  return { courses, errors };
+  const courseSource = readSource(path.join(courseDir, "course.mdx"), courseFile, errors);
+  const courseFront =
+    courseSource === undefined
+      ? undefined
+      : parseFrontmatter(CourseFrontmatter, courseSource, courseFile);
+  errors.push(...(courseFront?.errors ?? []));
+
+  const lessons: ParsedLesson[] = [];
+  const byId = new Map<string, string>();
+  const byNumber = new Map<number, string>();
+  const lessonFiles = names
+    .filter((n) => n.endsWith(".mdx") && n !== "course.mdx")
+    .map((n) => ({ name: n, match: LESSON_FILE.exec(n) }))
+    .sort(
+      (a, b) =>
+        Number(a.match?.[1] ?? 0) - Number(b.match?.[1] ?? 0) || a.name.localeCompare(b.name),
+    );
+  let position = 0;
+  for (const { name, match } of lessonFiles) {
+    const file = rel(name);
+    if (!match) {
+      errors.push(
+        fileError(
+          file,
+          "lesson file names start with a number for their order, e.g. `03-handling-returns.mdx`",
+        ),
+      );
+      continue;
+    }
+    const number = Number(match[1]);
+    const other = byNumber.get(number);
+    if (other) {
+      errors.push(
+        fileError(
+          file,
+          `two lessons share the number ${match[1]} (also ${other}): give each its own`,
+        ),
+      );
+    } else byNumber.set(number, name);
+    position++;
+    const source = readSource(path.join(courseDir, name), file, errors);
+    if (source === undefined) continue;
+    const front = parseFrontmatter(LessonFrontmatter, source, file);
+    errors.push(...front.errors);
+    const id = front.data?.id ?? (typeof front.raw.id === "string" ? front.raw.id : undefined);
+    const seen = id === undefined ? undefined : byId.get(id);
+    if (id !== undefined && seen) {
+      errors.push({
+        file,
+        line: front.keys.get("id")?.line ?? 1,
+        column: 1,
+        message: `duplicate lesson id \`${id}\` (also in ${seen}): ids must be unique within a course`,
+      });
+    } else if (id !== undefined) byId.set(id, name);
+    // Lessons with frontmatter errors are still compiled, so every body error is reported too.
+    lessons.push({
+      file,
+      position,
+      slug: front.data?.id ?? "",
+      title: front.data?.title ?? "",
+      minutes: front.data?.minutes ?? 0,
+      retakeRequired: front.data?.retake === "required",
+      maxAttempts: front.data?.attempts ?? null,
+      source,
+      key: compileKey(source),
+    });
+  }
+  if (courseSource === undefined) return undefined;
+  return {
+    slug,
+    file: courseFile,
+    title: courseFront?.data?.title ?? "",
+    summary: courseFront?.data?.summary ?? "",
+    order: courseFront?.data?.order ?? 0,
+    source: courseSource,
+    key: compileKey(courseSource),
+    lessons,
+  };
 }
 
 function dedupe(errors: CourseError[]): CourseError[] {
@@ -353,45 +390,74 @@ function dedupe(errors: CourseError[]): CourseError[] {
   return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 }
 
-async function checkAndCompile(
-  dir: string,
-  lookup?: (keys: string[]) => Promise<Map<string, CompiledEntry>>,
-): Promise<CheckResult & { fresh: Map<string, CompiledMdx> }> {
-  const { courses, errors } = readCourses(dir);
+/** What the database already knows about these cache keys (sync only; `check` has no database). */
+interface CompileCache {
+  compiled: (keys: string[]) => Promise<Map<string, CompiledEntry>>;
+  failures: (keys: string[]) => Promise<Map<string, StoredSourceError[]>>;
+}
+
+interface Checked extends CheckResult {
+  /** The courses folder itself could not be read: nothing may change. */
+  unreadable: boolean;
+  fresh: Map<string, CompiledMdx>;
+  /** Compiles that failed now, by cache key, to remember. */
+  failures: Map<string, StoredSourceError[]>;
+}
+
+const withoutFile = ({ file: _file, ...at }: SourceError): StoredSourceError => at;
+
+async function checkAndCompile(dir: string, cache?: CompileCache): Promise<Checked> {
+  const read = readCourses(dir);
   const fresh = new Map<string, CompiledMdx>();
+  const failures = new Map<string, StoredSourceError[]>();
+  const warnings: CourseError[] = [];
   let reused = 0;
-  const sources: { file: string; source: string; key: string; intro: boolean }[] = [];
-  for (const course of courses) {
-    sources.push({ file: course.file, source: course.source, key: course.key, intro: true });
-    for (const lesson of course.lessons)
-      sources.push({ file: lesson.file, source: lesson.source, key: lesson.key, intro: false });
-  }
-  const cache = lookup ? await lookup(sources.map((s) => s.key)) : new Map<string, CompiledEntry>();
-  const failed = new Set<string>();
+  let knownFailures = 0;
+  const sources = read.folders.flatMap((folder) =>
+    folder.course
+      ? [folder.course, ...folder.course.lessons].map((s) => ({
+          folder,
+          file: s.file,
+          source: s.source,
+          key: s.key,
+          intro: s === folder.course,
+        }))
+      : [],
+  );
+  const keys = sources.map((s) => s.key);
+  const compiledCache = cache ? await cache.compiled(keys) : new Map<string, CompiledEntry>();
+  const failureCache = cache ? await cache.failures(keys) : new Map<string, StoredSourceError[]>();
   for (const s of sources) {
-    let compiled: CompiledEntry | undefined = cache.get(s.key) ?? fresh.get(s.key);
+    let compiled: CompiledEntry | undefined = compiledCache.get(s.key) ?? fresh.get(s.key);
+    const failed = failureCache.get(s.key) ?? failures.get(s.key);
     if (compiled) reused++;
-    else if (!failed.has(s.key)) {
+    else if (failed) {
+      if (failureCache.has(s.key)) knownFailures++;
+      s.folder.errors.push(...failed.map((at) => ({ file: s.file, ...at })));
+    } else {
       try {
-        compiled = await compileMdx(s.source, { file: s.file });
-        fresh.set(s.key, compiled);
+        const result = await compileMdx(s.source, { file: s.file });
+        fresh.set(s.key, result);
+        compiled = result;
       } catch (error) {
-        failed.add(s.key);
-        if (error instanceof MdxError) errors.push(...error.errors);
-        else
-          errors.push({
-            file: s.file,
-            line: 1,
-            column: 1,
-            message: `could not compile: ${String((error as Error)?.message ?? error)}`,
-          });
+        // Only the file's own problems are remembered; a compile worker that could not start is not.
+        if (error instanceof MdxError) {
+          failures.set(s.key, error.errors.map(withoutFile));
+          s.folder.errors.push(...error.errors);
+        } else {
+          s.folder.errors.push(
+            fileError(s.file, `could not compile: ${(error as Error)?.message ?? String(error)}`),
+          );
+        }
       }
     }
+    // Quiz-quality warnings come with fresh compiles (`courses check` compiles everything).
+    for (const w of fresh.get(s.key)?.warnings ?? []) warnings.push({ ...w, file: s.file });
     if (compiled && s.intro) {
       for (const island of compiled.islands) {
         if (island.kind === "widget") continue;
         const tag = island.kind === "quiz" ? "Quiz" : "Acknowledge";
-        errors.push({
+        s.folder.errors.push({
           file: s.file,
           line: lineOf(s.source, new RegExp(`<${tag}\\b`)),
           column: 1,
@@ -400,12 +466,28 @@ async function checkAndCompile(
       }
     }
   }
-  return { courses, errors: dedupe(errors), compiled: fresh.size, reused, fresh };
+  return {
+    courses: read.folders.flatMap((f) => f.course ?? []),
+    errors: dedupe([...read.errors, ...read.folders.flatMap((f) => f.errors)]),
+    warnings: dedupe(warnings),
+    refused: read.folders.filter((f) => f.errors.length > 0).map((f) => f.slug),
+    compiled: fresh.size,
+    reused,
+    knownFailures,
+    unreadable: read.errors.length > 0,
+    fresh,
+    failures,
+  };
 }
 
-/** Checks a courses folder and compiles everything in memory. Needs no database. */
+/** Checks a courses folder and compiles everything. Needs no database. */
 export async function checkCourses(dir: string): Promise<CheckResult> {
-  const { fresh: _fresh, ...result } = await checkAndCompile(dir);
+  const {
+    unreadable: _unreadable,
+    fresh: _fresh,
+    failures: _failures,
+    ...result
+  } = await checkAndCompile(dir);
   return result;
 }
 
@@ -419,31 +501,37 @@ export const makesCompletionsStale = (change: ReplacedVersion) =>
 const runSerially = serialQueue();
 
 /**
- * Publishes the courses folder: compiles what the cache does not have, then (only if nothing at
- * all is wrong) applies every change in one write transaction, with the completions it makes
- * stale and its audit entry. With errors nothing changes.
+ * Publishes the courses folder: compiles what the caches do not know, then applies every change
+ * in one write transaction, with the completions it makes stale, the assignments it adds and
+ * its audit entry. Courses with errors are refused whole and stay as they were.
  */
 export function syncCourses(dir: string, actor: Actor = SYSTEM_ACTOR): Promise<SyncSummary> {
   return runSerially(() => syncNow(dir, actor));
 }
 
 async function syncNow(dir: string, actor: Actor): Promise<SyncSummary> {
-  const checked = await checkAndCompile(dir, getCompiledMany);
-  const lessonCount = checked.courses.reduce((n, c) => n + c.lessons.length, 0);
+  const checked = await checkAndCompile(dir, {
+    compiled: getCompiledMany,
+    failures: getCompileFailures,
+  });
+  const refused = new Set(checked.refused);
+  const accepted = checked.courses.filter((c) => !refused.has(c.slug));
   const summary: SyncSummary = {
-    courses: checked.courses.length,
-    lessons: lessonCount,
+    courses: accepted.length,
+    lessons: accepted.reduce((n, c) => n + c.lessons.length, 0),
     compiled: checked.compiled,
     reused: checked.reused,
+    knownFailures: checked.knownFailures,
     published: 0,
     unchanged: 0,
     archived: 0,
     reopened: 0,
+    refused: checked.refused,
     errors: checked.errors,
   };
-  if (checked.errors.length > 0) return summary;
+  if (checked.unreadable) return summary;
 
-  const desired: DesiredCourse[] = checked.courses.map((c) => ({
+  const desired: DesiredCourse[] = accepted.map((c) => ({
     slug: c.slug,
     title: c.title,
     summary: c.summary,
@@ -463,7 +551,9 @@ async function syncNow(dir: string, actor: Actor): Promise<SyncSummary> {
   await writeTransaction(async () => {
     const applied = await applyCourseSync({
       courses: desired,
+      keep: checked.refused,
       compiled: checked.fresh,
+      failures: checked.failures,
       publishedBy: actor.id,
     });
     for (const change of applied.replaced.filter(makesCompletionsStale)) {
@@ -519,6 +609,14 @@ export function formatCourseErrors(errors: CourseError[], options: { dir?: strin
     .join("\n");
 }
 
+/** What a sync's errors meant: which courses were refused (their published versions stay live). */
+export function describeRefusal(summary: Pick<SyncSummary, "errors" | "refused">): string {
+  const errors = `${summary.errors.length} error${summary.errors.length === 1 ? "" : "s"}`;
+  return summary.refused.length > 0
+    ? `${errors}: refused ${summary.refused.join(", ")} (any version published before stays live); the other courses were published.`
+    : `${errors}: nothing was changed; the published versions stay live.`;
+}
+
 const IMAGE_TYPES: Record<string, string> = {
   png: "image/png",
   jpg: "image/jpeg",
@@ -530,7 +628,8 @@ const IMAGE_TYPES: Record<string, string> = {
 
 /**
  * An image for `<Figure src="/course-assets/<course>/<file>">`: only a regular file directly
- * inside COURSES_DIR/<course>/, with a safe name and an image extension; undefined otherwise.
+ * inside COURSES_DIR/<course>/, with a safe name and an image extension, reached without a
+ * symbolic link (neither the course folder nor the file may be one); undefined otherwise.
  */
 export async function readCourseAsset(
   course: string,
@@ -540,11 +639,15 @@ export async function readCourseAsset(
   if (!KEBAB.test(course) || !ext) return undefined;
   const folder = path.join(env().coursesDir, course);
   try {
-    const real = await fs.promises.realpath(path.join(folder, file));
-    if (path.dirname(real) !== (await fs.promises.realpath(folder))) return undefined;
-    const stat = await fs.promises.stat(real);
-    if (!stat.isFile() || stat.size > MAX_ASSET_BYTES) return undefined;
-    return { body: await fs.promises.readFile(real), contentType: IMAGE_TYPES[ext]! };
+    if (!(await fs.promises.lstat(folder)).isDirectory()) return undefined;
+    const handle = await fs.promises.open(path.join(folder, file), NO_FOLLOW);
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile() || stat.size > MAX_ASSET_BYTES) return undefined;
+      return { body: await handle.readFile(), contentType: IMAGE_TYPES[ext]! };
+    } finally {
+      await handle.close();
+    }
   } catch {
     return undefined;
   }

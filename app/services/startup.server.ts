@@ -3,7 +3,7 @@ import { appendAudit, SYSTEM_ACTOR } from "~/models/audit.server";
 import { countUsers } from "~/models/users.server";
 import { issueToken } from "~/models/tokens.server";
 import { recomputeAssignments } from "~/services/assignments.server";
-import { formatCourseErrors, syncCourses } from "~/services/courses.server";
+import { describeRefusal, formatCourseErrors, syncCourses } from "~/services/courses.server";
 import { schedule } from "~/services/jobs.server";
 import { purgeExpiredSessions } from "~/services/session.server";
 import { closeDatabase, writeTransaction } from "~/utils/db.server";
@@ -18,18 +18,20 @@ export async function onServerStart(): Promise<void> {
   const applied = await migrateToLatest();
   if (applied.length > 0) console.log(`Applied migrations: ${applied.join(", ")}`);
 
+  // A course with errors is refused whole and logged; it never stops the server.
   const result = await syncCourses(coursesDir);
   if (result.errors.length > 0) {
     console.warn(
-      `Courses in ${coursesDir} have errors; the previously published versions stay live:\n` +
-        formatCourseErrors(result.errors),
-    );
-  } else {
-    console.log(
-      `Courses loaded: ${result.courses} courses, ${result.lessons} lessons ` +
-        `(${result.published} new versions published; ${result.compiled} compiled, ${result.reused} from the compile cache).`,
+      `Courses in ${coursesDir} have errors:
+${formatCourseErrors(result.errors)}
+${describeRefusal(result)}`,
     );
   }
+  console.log(
+    `Courses loaded: ${result.courses} courses, ${result.lessons} lessons ` +
+      `(${result.published} new versions published; ${result.compiled} compiled, ${result.reused} from the compile cache, ` +
+      `${result.knownFailures} known failures not retried).`,
+  );
 
   await recomputeAssignments();
   console.log(`Dates follow the organisation's time zone, ${orgTimeZone} (ORG_TIMEZONE).`);

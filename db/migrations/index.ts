@@ -5,6 +5,7 @@ import * as m0003 from "./0003_roster_audit";
 import * as m0004 from "./0004_assignments";
 import * as m0005 from "./0005_acknowledgements_certificates";
 import * as m0006 from "./0006_integrity";
+import * as m0007 from "./0007_compile_failures";
 
 // A static index: file-system discovery of .ts migrations fails on Node 20.
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   "0004_assignments": m0004,
   "0005_acknowledgements_certificates": m0005,
   "0006_integrity": m0006,
+  "0007_compile_failures": m0007,
 };
