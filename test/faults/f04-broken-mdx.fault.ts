@@ -15,9 +15,9 @@ import { logInAll, rebase, seedLearners } from "./helpers/learners";
 import { countOf, inspect } from "./helpers/sqlite";
 import { figure } from "./helpers/sets";
 
-// F4: a broken lesson published with `courses sync` is refused with file:line:col, nothing of
-// that sync is applied, and the running server keeps serving the previous version — also
-// after a restart with the broken file still there.
+// F4: a broken lesson published with `courses sync` is refused with file:line:col, its course
+// is refused whole (another lesson changed beside it is not published either), and the running
+// server keeps serving the previous version — also after a restart with the broken file there.
 
 const file = process.env.DATABASE_PATH!;
 const coursesDir = writeFaultCourses(3);
@@ -73,7 +73,7 @@ describe("F4 broken MDX published with courses sync", () => {
         const sync = await staffroom(["courses", "sync"], serverEnv);
         expect(sync.code).toBe(1);
         expect(sync.stderr).toMatch(broken.where);
-        expect(sync.stderr).toMatch(/nothing was changed; the published versions stay live/);
+        expect(sync.stderr).toMatch(/refused drill \(any version published before stays live\)/);
         expect(versions()).toBe(before);
         for (const n of [1, 2]) {
           const page = await lessonText(n);
@@ -109,7 +109,8 @@ describe("F4 broken MDX published with courses sync", () => {
     try {
       await server.stop();
       server = await startServer(serverEnv);
-      expect(server.logs()).toMatch(/have errors; the previously published versions stay live/);
+      expect(server.logs()).toMatch(/have errors:/);
+      expect(server.logs()).toMatch(/refused drill \(any version published before stays live\)/);
       expect(server.logs()).toMatch(BROKEN[0]!.where);
       expect(await lessonText(1)).toContain("Step 1 of the drill (first edition).");
     } finally {
