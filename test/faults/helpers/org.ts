@@ -6,15 +6,32 @@ import { csvOf, manyRows } from "../../fixtures/roster/roster-csv";
 
 export const ORG_DOMAIN = "org.example";
 
+/** The same person with a long name and department: a wider row in every export. */
+function widen(line: string): string {
+  const [email, name, department, ...rest] = line.split(",");
+  return [
+    email,
+    `${name} ${"Featherstonehaugh-Cholmondeley ".repeat(5).trim()}`,
+    `${department} ${"Operations and Logistics ".repeat(3).trim()}`,
+    ...rest,
+  ].join(",");
+}
+
 /**
  * A larger organisation in this process's database, the way an admin builds one: the courses
- * synced, then a roster of `people` imported (assignments recomputed by the import).
+ * synced, then a roster of `people` imported (assignments recomputed by the import). `wide`
+ * gives everyone long names and departments, for exports larger than the socket buffers.
  */
-export async function buildOrg(coursesDir: string, people: number) {
+export async function buildOrg(
+  coursesDir: string,
+  people: number,
+  options: { wide?: boolean } = {},
+) {
   const synced = await syncCourses(coursesDir);
   if (synced.errors.length > 0)
     throw new Error(`The fault courses do not sync: ${synced.errors[0]!.message}`);
-  const roster = csvOf(manyRows(people, ORG_DOMAIN));
+  const rows = manyRows(people, ORG_DOMAIN);
+  const roster = csvOf(options.wide ? rows.map(widen) : rows);
   await applyRoster(Buffer.from(roster), "org.csv", commandLineActor("faults"));
 }
 
