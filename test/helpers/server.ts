@@ -49,6 +49,12 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
   });
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
+  // Detached, it would outlive a test process that ends without its afterAll.
+  const reap = () => {
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGKILL");
+  };
+  process.once("exit", reap);
+  child.once("exit", () => process.off("exit", reap));
 
   const deadline = Date.now() + 30_000;
   for (;;) {
