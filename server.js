@@ -2,7 +2,7 @@
 // middleware mode, so development runs through the same middleware as production). Kept in
 // plain JavaScript so that it runs the build as it is; the logic lives in the app's entry module.
 import cluster from "node:cluster";
-import { createRequestHandler } from "@remix-run/express";
+import { createRequestHandler, writeReadableStreamToWritable } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 
@@ -10,16 +10,19 @@ const BUILD_PATH = "./build/server/index.js";
 /** How long a stopping server lets requests in flight finish (slow downloads included). */
 const SHUTDOWN_DEADLINE_MS = Number(process.env.SHUTDOWN_DEADLINE_MS ?? 10_000);
 
+/** The build, with every loader and action answering domain errors (see domain-errors.server). */
 async function loadBuild() {
   if (process.env.NODE_ENV !== "development") {
     const build = await import(BUILD_PATH);
-    return { entry: build.entry.module, build: () => build, vite: undefined };
+    const answering = build.entry.module.answerDomainErrors(build);
+    return { entry: build.entry.module, build: () => answering, vite: undefined };
   }
   const vite = await import("vite").then((v) =>
     v.createServer({ server: { middlewareMode: true } }),
   );
   const load = () => vite.ssrLoadModule("virtual:remix/server-build");
-  return { entry: (await load()).entry.module, build: load, vite };
+  const entry = (await load()).entry.module;
+  return { entry, build: async () => entry.answerDomainErrors(await load()), vite };
 }
 
 export async function startServer() {
@@ -36,7 +39,9 @@ export async function startServer() {
       let stopping = false;
       cluster.on("exit", (worker, code, signal) => {
         if (!stopping && code !== 0) {
-          console.error(`Worker ${worker.process.pid} exited (${signal ?? code}); starting another.`);
+          console.error(
+            `Worker ${worker.process.pid} exited (${signal ?? code}); starting another.`,
+          );
           cluster.fork();
         }
       });
@@ -57,6 +62,11 @@ export async function startServer() {
   const app = express();
   app.disable("x-powered-by");
   if (process.env.TRUST_PROXY) app.set("trust proxy", process.env.TRUST_PROXY);
+  const securityHeaders = entry.everyResponseHeaders();
+  app.use((req, res, next) => {
+    res.set(securityHeaders);
+    next();
+  });
   app.use(compression());
   if (vite) app.use(vite.middlewares);
   else {
@@ -67,20 +77,61 @@ export async function startServer() {
     if (entry.isTrustedRequest(req.method, req.get("origin"), origin)) return next();
     res.status(403).type("text/plain").send("Forbidden: this request did not come from Staffroom.");
   });
-  app.all(
-    "*",
-    createRequestHandler({
-      build: async () => entry.answerDomainErrors(await build()),
-      mode: process.env.NODE_ENV ?? "production",
-      getLoadContext: (req) => ({ clientIp: req.ip ?? "unknown" }),
-    }),
-  );
+  // Every body is bounded before it is read (request-body.server.ts), then handed to Remix whole.
+  app.use((req, res, next) => {
+    if (["GET", "HEAD", "OPTIONS"].includes(req.method)) return next();
+    const refuse = ({ status, message }) => {
+      // The rest of the body is not wanted: close the connection once the answer is out.
+      res.status(status).set("Connection", "close").type("text/plain").send(message);
+    };
+    entry.bodyPolicy(req.path, req.headers).then((policy) => {
+      if (policy.refusal) return refuse(policy.refusal);
+      entry.readBoundedBody(req, policy.limit).then(
+        (body) => {
+          if (!body) return refuse(policy.tooLarge);
+          req.body = body;
+          next();
+        },
+        () => req.destroy(),
+      );
+    }, next);
+  });
+  // Remix gets the body read above (the express adapter would read the request stream itself).
+  const handleRemix = createRequestHandler(build, process.env.NODE_ENV ?? "production");
+  app.all("*", async (req, res, next) => {
+    try {
+      const controller = new AbortController();
+      res.on("close", () => {
+        if (!res.writableFinished) controller.abort();
+      });
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) {
+        for (const one of [value ?? []].flat()) headers.append(name, one);
+      }
+      const request = new Request(`${req.protocol}://${req.get("host")}${req.originalUrl}`, {
+        method: req.method,
+        headers,
+        body: req.body,
+        signal: controller.signal,
+      });
+      const response = await handleRemix(request, { clientIp: req.ip ?? "unknown" });
+      res.statusMessage = response.statusText;
+      res.status(response.status);
+      for (const [name, value] of response.headers) res.append(name, value);
+      if (response.body) await writeReadableStreamToWritable(response.body, res);
+      else res.end();
+    } catch (error) {
+      next(error);
+    }
+  });
 
   const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST ?? "0.0.0.0";
   const server = app.listen(port, host, () => {
     if (cluster.isPrimary || cluster.worker?.id === 1) {
-      console.log(`Staffroom is listening on ${origin} (${workers} worker${workers > 1 ? "s" : ""})`);
+      console.log(
+        `Staffroom is listening on ${origin} (${workers} worker${workers > 1 ? "s" : ""})`,
+      );
     }
   });
 

@@ -5,14 +5,15 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "~/components/nonce";
-import { publicOrigin } from "~/utils/env.server";
-import { newNonce, securityHeaders } from "~/utils/security-headers.server";
+import { newNonce, pageSecurityHeaders } from "~/utils/security-headers.server";
 
 // Used by server.js, which only sees the build.
 export { onServerStart, onServerStop, startPeriodicJobs } from "~/services/startup.server";
 export { isTrustedRequest } from "~/utils/csrf.server";
 export { answerDomainErrors } from "~/utils/domain-errors.server";
 export { publicOrigin } from "~/utils/env.server";
+export { bodyPolicy, readBoundedBody } from "~/services/request-body.server";
+export { everyResponseHeaders } from "~/utils/security-headers.server";
 
 const ABORT_DELAY = 5_000;
 
@@ -25,8 +26,7 @@ export default function handleRequest(
 ) {
   const nonce = newNonce();
   if (process.env.NODE_ENV === "production") {
-    const secure = publicOrigin().startsWith("https://");
-    for (const [name, value] of Object.entries(securityHeaders(nonce, secure))) {
+    for (const [name, value] of Object.entries(pageSecurityHeaders(nonce))) {
       responseHeaders.set(name, value);
     }
   }

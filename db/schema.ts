@@ -283,6 +283,19 @@ export interface SettingsTable {
   value: string;
 }
 
+/** Failed-login counters per hashed (scope, account, address) key; times in epoch milliseconds. */
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  blocked_until: number;
+  expires_at: number;
+}
+
+/** Holds the person being erased, only inside the erasing transaction. */
+export interface ErasureInProgressTable {
+  user_id: number;
+}
+
 export interface Database {
   departments: DepartmentsTable;
   users: UsersTable;
@@ -308,6 +321,8 @@ export interface Database {
   job_runs: JobRunsTable;
   health_probe: HealthProbeTable;
   settings: SettingsTable;
+  login_throttle: LoginThrottleTable;
+  erasure_in_progress: ErasureInProgressTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -1,7 +1,7 @@
 // Invariants that must hold whoever writes, and however writes interleave: sessions outside
 // other people's transactions, at least one active admin, no manager cycles, append-only evidence.
 import { sql } from "kysely";
-import { beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { editPerson, PersonError, setPersonStatus } from "~/services/people.server";
 import { createSessionCookie, getViewerOrNull } from "~/services/session.server";
 import { db, writeTransaction } from "~/utils/db.server";
@@ -113,6 +113,14 @@ describe("at least one active administrator", () => {
 });
 
 describe("no manager cycles", () => {
+  // Each test starts from the same chain: Cat manages Dan, who manages Eve.
+  beforeEach(() => {
+    const set = sqlite.prepare("update users set manager_id = ? where id = ?");
+    set.run(null, ids.get("cat"));
+    set.run(ids.get("cat"), ids.get("dan"));
+    set.run(ids.get("dan"), ids.get("eve"));
+  });
+
   test("the database refuses a cycle through a chain, and a person managing themselves", () => {
     const update = (key: string, manager: string) =>
       sqlite

@@ -72,7 +72,7 @@ The end.
       "quiz:quiz-1",
       "acknowledge:ack-1",
     ]);
-    expect(out.segments[0]).toContain("<h2>Hello <em>there</em></h2>");
+    expect(out.segments[0]).toContain('<h2 id="hello-there">Hello <em>there</em></h2>');
     expect(out.segments[0]).toContain('class="callout callout--tip"');
     expect(out.segments[1]).toContain("<table>");
     expect(out.segments[2]).toContain("The end.");
@@ -387,6 +387,7 @@ describe("LessonBody", () => {
             score: 0.5,
             passed: true,
             passMark: 0.5,
+            reveal: "review",
             questions: [
               {
                 id: "q1",

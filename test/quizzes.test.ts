@@ -77,15 +77,19 @@ describe("grading on the server", () => {
     expect(lessonDone(me, "check")).toBe(true);
   });
 
-  test("all wrong or empty fails, with the wrong questions and every explanation", async () => {
+  test("all wrong or empty fails, naming the questions to revisit without explaining them", async () => {
     const me = await newPerson();
     const wrong = await submit(me, ALL_WRONG);
-    expect(wrong).toMatchObject({ score: 0, passed: false });
+    expect(wrong).toMatchObject({ score: 0, passed: false, reveal: "revisit" });
     expect(wrong.questions.map((q) => q.correct)).toEqual([false, false, false, false, false]);
-    expect(wrong.questions[0]!.explanationHtml).toContain("EXPLANATION-MARKER-Q1");
+    expect(wrong.questions.map((q) => q.explanationHtml)).toEqual([null, null, null, null, null]);
     expect(wrong.questions[0]!.selected).toEqual(["q1-a"]);
     expect(await submit(me, {})).toMatchObject({ score: 0, passed: false, attemptsLeft: 1 });
     expect(lessonDone(me, "check")).toBe(false);
+    // The last permitted attempt shows every explanation.
+    const last = await submit(me, ALL_WRONG);
+    expect(last).toMatchObject({ attemptsLeft: 0, reveal: "review" });
+    expect(last.questions[0]!.explanationHtml).toContain("EXPLANATION-MARKER-Q1");
   });
 
   test("exactly at the pass mark passes; one below fails", async () => {
@@ -256,7 +260,14 @@ describe("acknowledgements and hand-marked completion", () => {
     expect(count("select count(*) n from acknowledgements where user_id = ?", me)).toBe(0);
   });
 
-  test("the acknowledgement table is append-only", () => {
+  test("the acknowledgement table is append-only", async () => {
+    // A row of its own: the triggers fire per row, so an empty table would prove nothing.
+    const me = await newPerson();
+    const page = await openLesson(me, "safety", "policy");
+    await acknowledgeStatement(me, "safety", "policy", {
+      islandId: "ack-1",
+      versionId: page.versionId,
+    });
     expect(() => sqlite.prepare("update acknowledgements set statement_text = 'x'").run()).toThrow(
       /append-only/,
     );

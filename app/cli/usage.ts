@@ -14,6 +14,8 @@ export const USAGE = `Usage: staffroom <command>
   users invite <email>                  print (and mail) a one-time set-password link
   users set-password <email>            read a new password from standard input
   users deactivate <email>              deactivate a person and end their sessions; history stays
+  users export <email>                  everything held about a person, as JSON on standard output
+  users erase <email> --yes             erase a person's personal data for good (see README)
   report not-finished [--course <slug>] [--department <name>] [--overdue] [--format table|csv|json]
   backup <file>                         a consistent copy of the database, safe while serving
 

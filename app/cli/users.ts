@@ -5,6 +5,7 @@ import { rosterSnapshot } from "~/models/users.server";
 import { AccountError, setPasswordByEmail } from "~/services/accounts.server";
 import { inviteByEmail } from "~/services/invitations.server";
 import { deactivateByEmail, PersonError } from "~/services/people.server";
+import { erasePerson, exportPerson, PrivacyError } from "~/services/privacy.server";
 import {
   applyRoster,
   formatProblem,
@@ -167,30 +168,73 @@ async function setPasswordCommand(email: string): Promise<number> {
   return 0;
 }
 
+async function exportCommand(email: string): Promise<number> {
+  console.log(JSON.stringify(await exportPerson(cliActor(), email), null, 2));
+  return 0;
+}
+
+async function eraseCommand(email: string): Promise<number> {
+  const report = await erasePerson(cliActor(), email);
+  const rows = Object.entries(report.touched)
+    .map(([table, n]) => `${table} ${n}`)
+    .join(", ");
+  console.log(
+    `Erased ${email}: they are now "${report.anonymous.name}". Rows deleted or rewritten: ${rows}.`,
+  );
+  if (!report.nameReplaced) {
+    console.log(
+      "Someone else has the same name, so the name was left where free text mentions it.",
+    );
+  }
+  if (!report.checkpointed) {
+    console.log(
+      "The database was busy: old pages stay in the WAL file until its next checkpoint (stop the server and run this again to be sure).",
+    );
+  }
+  return 0;
+}
+
 const WITH_EMAIL: Record<string, (email: string) => Promise<number>> = {
   invite: inviteCommand,
   deactivate: deactivateCommand,
   "set-password": setPasswordCommand,
+  export: exportCommand,
+  erase: eraseCommand,
 };
 
 const USAGE = `Usage: staffroom users import <file.csv> [--dry-run]
        staffroom users list [--format table|json]
        staffroom users invite <email>
        staffroom users set-password <email>   (the new password is read from standard input)
-       staffroom users deactivate <email>`;
+       staffroom users deactivate <email>
+       staffroom users export <email>         (everything held about them, as JSON)
+       staffroom users erase <email> --yes    (removes their personal data for good)`;
 
 export async function usersCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === "import") return importCommand(rest);
   if (sub === "list") return listCommand(rest);
   const command = sub ? WITH_EMAIL[sub] : undefined;
-  const [email, ...extra] = rest;
-  if (!command || !email || extra.length > 0) throw new UsageError(USAGE);
+  const { values, positionals } = parseFlags(rest, { yes: { type: "boolean" } });
+  const [email, ...extra] = positionals;
+  if (!command || !email || extra.length > 0 || (values.yes && sub !== "erase")) {
+    throw new UsageError(USAGE);
+  }
+  if (sub === "erase" && !values.yes) {
+    console.error(
+      `Nothing changed: erasing ${email} deletes their training records and removes their name and email from the database for good. Run again with --yes to do it.`,
+    );
+    return 1;
+  }
   await migrateToLatest();
   try {
     return await command(email);
   } catch (error) {
-    if (error instanceof AccountError || error instanceof PersonError) {
+    if (
+      error instanceof AccountError ||
+      error instanceof PersonError ||
+      error instanceof PrivacyError
+    ) {
       console.error(
         `${sub === "set-password" ? "Password not changed" : "Nothing changed"}: ${error.message}`,
       );

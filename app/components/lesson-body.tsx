@@ -19,18 +19,20 @@ import { formatDay } from "~/utils/dates";
 export interface QuizQuestionResult {
   id: string;
   correct: boolean;
-  /** Shown only after grading. */
-  explanationHtml: string;
+  /** Null until the server reveals explanations (a pass, the last attempt, a practice quiz). */
+  explanationHtml: string | null;
   /** The choice ids the learner picked, to keep their answers when the page reloads without JS. */
   selected?: string[];
 }
 
-/** A graded quiz (services/quiz.server.ts `QuizResult`). */
+/** A graded quiz (services/quiz.server.ts `QuizFeedback`). */
 export interface QuizGrade {
   /** 0..1 */
   score: number;
   passed: boolean;
   passMark: number;
+  /** `revisit`: verdicts without explanations, pointing back to the lesson. */
+  reveal: "review" | "revisit";
   questions: QuizQuestionResult[];
   /** Attempts left after this one; null or undefined = unlimited. */
   attemptsLeft?: number | null;
@@ -176,7 +178,11 @@ export function QuizForm({ quiz, versionId, result, state, error, readOnly }: Qu
             {result.passed ? "You passed." : `You need ${percent(result.passMark)} to pass.`}
           </p>
           {!result.passed && !locked ? (
-            <p className="quiz-result__next">Read the explanations below and try again.</p>
+            <p className="quiz-result__next">
+              {result.reveal === "review"
+                ? "Read the explanations below and try again."
+                : "Go back over the questions marked below, and the parts of the lesson they are about, then try again."}
+            </p>
           ) : null}
         </div>
       ) : null}
@@ -198,6 +204,7 @@ export function QuizForm({ quiz, versionId, result, state, error, readOnly }: Qu
             return (
               <li
                 key={question.id}
+                id={`${quiz.id}-${question.id}`}
                 className={`quiz-question${r ? (r.correct ? " quiz-question--correct" : " quiz-question--incorrect") : ""}`}
               >
                 <fieldset
@@ -238,13 +245,21 @@ export function QuizForm({ quiz, versionId, result, state, error, readOnly }: Qu
                   {r ? (
                     <div id={feedbackId} className="quiz-feedback">
                       <p className="quiz-feedback__verdict">
-                        {r.correct ? "Correct." : "Not quite."}
+                        {r.correct
+                          ? "Correct."
+                          : result?.reveal === "revisit"
+                            ? "Not quite: revisit this one."
+                            : "Not quite."}
                       </p>
                       {r.explanationHtml ? (
                         <div
                           className="quiz-feedback__explanation"
                           dangerouslySetInnerHTML={{ __html: r.explanationHtml }}
                         />
+                      ) : !r.correct && question.revisit ? (
+                        <p className="quiz-feedback__revisit">
+                          <a href={question.revisit}>Read the section about this again</a>
+                        </p>
                       ) : null}
                     </div>
                   ) : null}

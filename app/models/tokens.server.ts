@@ -59,3 +59,17 @@ export async function consumeToken(token: string, purpose: Purpose): Promise<boo
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/**
+ * Every unused link of these people stops working (call it in the deactivating write): a
+ * deactivated person's invitation or reset link must not come back to life on reactivation.
+ */
+export async function revokeTokens(userIds: number[]) {
+  if (userIds.length === 0) return;
+  await db
+    .updateTable("one_time_tokens")
+    .set({ used_at: nowIso() })
+    .where("user_id", "in", userIds)
+    .where("used_at", "is", null)
+    .execute();
+}

@@ -67,6 +67,16 @@ export async function countUsers(): Promise<number> {
   return Number(row.n);
 }
 
+/** How many people (deactivated and erased ones included) have this name, in any case. */
+export async function countUsersNamed(name: string): Promise<number> {
+  const row = await db
+    .selectFrom("users")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where(sql`lower(name)`, "=", name.toLowerCase())
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export async function setPasswordHash(userId: number, passwordHash: string) {
   await db
     .updateTable("users")
@@ -322,7 +332,14 @@ export interface RosterWrite {
  */
 export async function writeRoster(write: RosterWrite): Promise<Map<string, number>> {
   const stamp = nowIso();
-  const departmentId = (name: string | null | undefined) => (name ? departmentIdFor(name) : null);
+  // One lookup per department name, not per person: an import may name the same few thousands of times.
+  const departments = new Map<string, Promise<number>>();
+  const departmentId = (name: string | null | undefined) => {
+    if (!name) return null;
+    const key = name.toLowerCase();
+    if (!departments.has(key)) departments.set(key, departmentIdFor(name));
+    return departments.get(key)!;
+  };
   const named = new Set([
     ...write.creates.map((p) => p.managerEmail),
     ...write.updates.map((u) => u.after.managerEmail),

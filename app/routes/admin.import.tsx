@@ -4,12 +4,7 @@ import type {
   LoaderFunctionArgs,
   MetaFunction,
 } from "@remix-run/node";
-import {
-  data,
-  MaxPartSizeExceededError,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-} from "@remix-run/node";
+import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { AdminNav } from "~/components/admin";
@@ -17,12 +12,10 @@ import { DataTable } from "~/components/data-table";
 import { actorOf } from "~/models/audit.server";
 import {
   applyUpload,
-  MAX_ROSTER_BYTES,
   MAX_ROSTER_ROWS,
   previewUpload,
   ROSTER_COLUMNS,
   RosterImportError,
-  rosterFileTooLarge,
   type RosterPreview,
   type RosterProblem,
 } from "~/services/roster-import.server";
@@ -76,20 +69,12 @@ export async function action({ request }: ActionFunctionArgs) {
   const actor = actorOf(viewer);
 
   if ((request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) {
-    if (Number(request.headers.get("content-length") ?? 0) > MAX_ROSTER_BYTES + 64 * 1024) {
-      return refused("the file", [rosterFileTooLarge(null)]);
-    }
-    let form: FormData;
-    try {
-      form = await unstable_parseMultipartFormData(
-        request,
-        unstable_createMemoryUploadHandler({ maxPartSize: MAX_ROSTER_BYTES + 1 }),
-      );
-    } catch (error) {
-      if (error instanceof MaxPartSizeExceededError)
-        return refused("the file", [rosterFileTooLarge(null)]);
-      throw error;
-    }
+    // The server has bounded the body already (utils/request-body.server.ts).
+    const form = await request.formData().catch(() => {
+      throw new Response("This upload is malformed: it is not a valid multipart form.", {
+        status: 400,
+      });
+    });
     const file = form.get("file");
     if (!(file instanceof File) || file.size === 0) {
       return refused("", [

@@ -16,6 +16,7 @@ import { getRosterPerson, normalizeEmail } from "~/models/users.server";
 import { AccountError } from "~/services/accounts.server";
 import { issueSetPasswordLink } from "~/services/invitations.server";
 import { editPerson, PersonError, setPersonStatus } from "~/services/people.server";
+import { erasePerson, PrivacyError } from "~/services/privacy.server";
 import adminStyles from "~/styles/admin.css?url";
 import { requireAdmin } from "~/services/session.server";
 
@@ -61,7 +62,15 @@ const EditForm = z.object({
 });
 type EditErrors = Partial<
   Record<
-    "email" | "name" | "department" | "title" | "managerEmail" | "isAdmin" | "hiredOn" | "form",
+    | "email"
+    | "name"
+    | "department"
+    | "title"
+    | "managerEmail"
+    | "isAdmin"
+    | "hiredOn"
+    | "confirmEmail"
+    | "form",
     string
   >
 >;
@@ -113,10 +122,25 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "reactivate":
         await setPersonStatus(actor, id, form.intent === "deactivate" ? "deactivated" : "active");
         return { intent: form.intent, errors: {} as EditErrors, saved: false, link: null };
+      case "erase": {
+        // A typed confirmation: erasing cannot be undone.
+        const person = await getRosterPerson(id);
+        if (!person) throw new Response("There is no such person.", { status: 404 });
+        if (normalizeEmail(String(form.confirmEmail ?? "")) !== person.email) {
+          const errors: EditErrors = { confirmEmail: `Type ${person.email} to confirm.` };
+          return data({ intent: "erase" as const, errors, saved: false, link: null }, 400);
+        }
+        await erasePerson(actor, id);
+        return { intent: "erase" as const, errors: {} as EditErrors, saved: false, link: null };
+      }
       default:
         throw new Response("Unknown action.", { status: 400 });
     }
   } catch (error) {
+    if (error instanceof PrivacyError) {
+      const errors: EditErrors = { form: error.message };
+      return data({ intent: String(form.intent), errors, saved: false, link: null }, 400);
+    }
     if (!(error instanceof PersonError) && !(error instanceof AccountError)) throw error;
     const field = ROLE_ERROR_FIELD[error.field] ?? (error.field as keyof EditErrors);
     return data(
@@ -274,6 +298,37 @@ export default function PersonPage() {
             </button>
           </Form>
         )}
+      </section>
+
+      <section className="panel" aria-labelledby="privacy-title">
+        <h2 id="privacy-title">Personal data</h2>
+        {result?.intent === "erase" && Object.keys(errors).length === 0 ? (
+          <p className="notice" role="status">
+            Erased. Their records are gone and their name and email were replaced everywhere.
+          </p>
+        ) : null}
+        <p>
+          <a href={`/admin/people/${person.id}/export`} download>
+            Download everything Staffroom holds about {person.name} (JSON)
+          </a>
+          , for example when they ask for a copy of their data.
+        </p>
+        <Form method="post" noValidate>
+          <p>
+            Erasing deletes {person.name}&apos;s training records, sessions and links, and replaces
+            their name and email everywhere in the database, the audit log included. It cannot be
+            undone. To stop someone logging in, deactivate them instead.
+          </p>
+          <Field
+            label={`Type ${person.email} to confirm`}
+            name="confirmEmail"
+            autoComplete="off"
+            error={errors.confirmEmail}
+          />
+          <button type="submit" name="intent" value="erase" className="button button--quiet">
+            Erase {person.name}
+          </button>
+        </Form>
       </section>
 
       <section aria-labelledby="history-title">

@@ -12,7 +12,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       "Content-Type": asset.contentType,
       "Content-Length": String(asset.body.length),
       "Cache-Control": "private, max-age=3600",
-      "X-Content-Type-Options": "nosniff",
     },
   });
 }

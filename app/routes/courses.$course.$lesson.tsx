@@ -92,16 +92,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
   }
 
-  const answers: Record<string, string[]> = {};
+  // A Map, not an object: field names are the client's, and `__proto__` is a name like any other.
+  const answers = new Map<string, string[]>();
   for (const [name, value] of form) {
     if (CONTROL_FIELDS.has(name) || typeof value !== "string") continue;
-    (answers[name] ??= []).push(value);
+    answers.set(name, [...(answers.get(name) ?? []), value]);
   }
   try {
     const result = await submitQuiz(viewer.id, courseSlug, lessonSlug, {
       quizId: input.quiz,
       versionId: input.version,
-      answers,
+      answers: Object.fromEntries(answers),
     });
     return reply({ quizId: input.quiz, result });
   } catch (error) {

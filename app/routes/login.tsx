@@ -3,7 +3,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError } from "~/components/field";
-import { attemptLogin, FAILED_LOGIN_MESSAGE } from "~/services/login.server";
+import { attemptLogin, FAILED_LOGIN_MESSAGE, retryMessage } from "~/services/login.server";
 import { createSessionCookie, getViewerOrNull } from "~/services/session.server";
 import { safeRedirect } from "~/utils/safe-redirect";
 
@@ -34,13 +34,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { email, password, redirectTo } = parsed.data;
   const result = await attemptLogin(email, password, context.clientIp ?? "unknown");
   if (!result.ok) {
-    const message =
-      result.reason === "throttled"
-        ? `Too many failed attempts. Try again in ${Math.ceil(result.retryAfterMs / 60000)} minutes.`
-        : FAILED_LOGIN_MESSAGE;
+    const errors = { email: undefined, password: undefined };
+    if (result.reason === "invalid") return data({ errors, form: FAILED_LOGIN_MESSAGE }, 400);
     return data(
-      { errors: { email: undefined, password: undefined }, form: message },
-      result.reason === "throttled" ? 429 : 400,
+      { errors, form: retryMessage(result.retryAfterMs) },
+      { status: 429, headers: { "Retry-After": String(Math.ceil(result.retryAfterMs / 1000)) } },
     );
   }
   return redirect(safeRedirect(redirectTo), {

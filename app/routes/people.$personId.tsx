@@ -70,7 +70,7 @@ export default function Person() {
           .filter(Boolean)
           .join(" · ")}
         {person.hiredOn ? ` · hired ${person.hiredOn}` : ""}
-        {person.status === "deactivated" ? " · deactivated (history only)" : ""}
+        {person.deactivated ? " · deactivated (history only)" : ""}
       </p>
       <DataTable
         label="Assigned courses"

@@ -10,7 +10,7 @@ import {
 import { endAllSessions } from "~/services/session.server";
 import { writeTransaction } from "~/utils/db.server";
 import { hashPassword, passwordProblem } from "~/utils/password.server";
-import { attemptLogin } from "./login.server";
+import { attemptLogin, retryMessage } from "./login.server";
 
 export class AccountError extends Error {
   constructor(
@@ -92,7 +92,7 @@ export async function changeOwnPassword(
     throw new AccountError(
       "current",
       check.reason === "throttled"
-        ? `Too many failed attempts. Try again in ${Math.ceil(check.retryAfterMs / 60000)} minutes.`
+        ? retryMessage(check.retryAfterMs)
         : "That is not your current password.",
     );
   }

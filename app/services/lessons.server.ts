@@ -13,11 +13,14 @@ import {
   type LessonRules,
 } from "./progress.server";
 import {
+  feedbackFor,
   gradeQuiz,
   QuizSubmissionError,
+  shuffledForAttempt,
   SubmissionError,
   validateAnswers,
-  type QuizResult,
+  type QuizAnswers,
+  type QuizFeedback,
 } from "./quiz.server";
 
 type Page = NonNullable<Awaited<ReturnType<typeof getLessonPage>>>;
@@ -68,6 +71,15 @@ export async function openLesson(userId: number, courseSlug: string, lessonSlug:
   ]);
   const mine = progress.find((p) => p.lessonId === page.lesson.id);
   const completedAt = mine?.completedAt ?? null;
+  // Choices come in a new order for each attempt (the seed counts the attempts made).
+  const islands = page.rendered.islands.map((island) =>
+    island.kind === "quiz"
+      ? shuffledForAttempt(
+          island,
+          `${userId}\n${page.versionId}\n${island.id}\n${evidence.attempts[island.id] ?? 0}`,
+        )
+      : island,
+  );
   const quizState = Object.fromEntries(
     rules.quizIds.map((id) => [
       id,
@@ -84,7 +96,7 @@ export async function openLesson(userId: number, courseSlug: string, lessonSlug:
     course: { slug: page.course.slug, title: page.course.title },
     lesson: { slug: page.lesson.slug, title: page.lesson.title, minutes: page.lesson.minutes },
     versionId: page.versionId,
-    rendered: page.rendered,
+    rendered: { ...page.rendered, islands },
     hasQuiz: page.hasQuiz,
     hasAcknowledge: page.hasAcknowledge,
     /** The organisation's day it was completed. */
@@ -118,7 +130,7 @@ export async function markLessonComplete(userId: number, courseSlug: string, les
   return { next: page.next };
 }
 
-export interface QuizSubmissionResult extends QuizResult {
+export interface QuizSubmissionResult extends QuizFeedback {
   /** Attempts left after this one; null = unlimited. */
   attemptsLeft: number | null;
   lessonCompleted: boolean;
@@ -127,14 +139,15 @@ export interface QuizSubmissionResult extends QuizResult {
 
 /**
  * Grades a quiz on the server and records the attempt. Tampered submissions (another lesson's
- * quiz or version, unknown questions or choices, an old version) and submissions past the
- * attempt limit are refused with a SubmissionError and recorded nowhere.
+ * quiz or version, unknown questions or choices, more answers than a question takes, an old
+ * version) and submissions past the attempt limit are refused with a SubmissionError and recorded
+ * nowhere. The reply reveals only what feedbackFor allows.
  */
 export async function submitQuiz(
   userId: number,
   courseSlug: string,
   lessonSlug: string,
-  submission: { quizId: string; versionId: number; answers: Record<string, string[]> },
+  submission: { quizId: string; versionId: number; answers: QuizAnswers },
 ): Promise<QuizSubmissionResult> {
   const page = await requireLesson(courseSlug, lessonSlug);
   await requireCurrentVersion(page, submission.versionId, "quiz");
@@ -143,10 +156,7 @@ export async function submitQuiz(
   );
   const key = quiz ? (await getAnswerKey(page.versionId))?.[quiz.id] : undefined;
   if (!quiz || !key) throw new QuizSubmissionError("That quiz is not part of this lesson.");
-  const choiceIds = Object.fromEntries(
-    quiz.questions.map((q) => [q.id, q.choices.map((c) => c.id)]),
-  );
-  validateAnswers(key, choiceIds, submission.answers);
+  validateAnswers(quiz, submission.answers);
   const result = gradeQuiz(key, submission.answers);
   const rules = rulesOf(page);
   const outcome = await recordQuizAttempt(
@@ -160,7 +170,7 @@ export async function submitQuiz(
       `You have used all ${rules.maxAttempts} attempts at this quiz. Please talk to your manager.`,
     );
   }
-  return { ...result, ...outcome };
+  return { ...feedbackFor(quiz, result, outcome.attemptsLeft), ...outcome };
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   type RosterPerson,
   type RosterWrite,
 } from "~/models/users.server";
+import { revokeTokens } from "~/models/tokens.server";
 import { recomputeAssignments } from "~/services/assignments.server";
 import { endAllSessions } from "~/services/session.server";
 import { brokenInvariant } from "~/utils/db-errors.server";
@@ -132,9 +133,9 @@ export function changeRoster(actor: Actor, write: RosterWrite, summary?: AuditEn
         throw new PersonError("managerEmail", "These people would manage each other in a circle.");
       throw error;
     }
-    for (const change of write.statusChanges) {
-      if (change.status === "deactivated") await endAllSessions(change.id);
-    }
+    const leaving = write.statusChanges.filter((c) => c.status === "deactivated").map((c) => c.id);
+    for (const id of leaving) await endAllSessions(id);
+    await revokeTokens(leaving);
     await recomputeAssignments();
   });
 }

@@ -80,6 +80,9 @@ async function managerId(email: string): Promise<number> {
   return manager.id;
 }
 
+/** The same answer for an unknown email and for someone outside the team: neither is revealed. */
+const notInTeam = () => notAllowed("That person is not in your team.");
+
 /** The model filter for the whole organisation (leaders, CLI). */
 async function organisationFilter(
   filter: Omit<ReportFilter, "page">,
@@ -97,17 +100,16 @@ async function organisationFilter(
 
 /**
  * The model filter for a manager: their subtree, or a sub-team inside it. A manager outside the
- * viewer's subtree is a 403, so that an edited parameter reaches nobody else's team.
+ * viewer's subtree, or nobody at all, is the same 403, so that an edited parameter reaches nobody
+ * else's team and does not tell who is on the roster.
  */
 async function teamFilter(viewer: Viewer, filter: Omit<ReportFilter, "page">) {
   const team = await reportIds(viewer.id);
   let userIds = team;
   if (filter.managerEmail) {
-    const id = await managerId(filter.managerEmail);
+    const id = (await findUserByEmail(filter.managerEmail))?.id;
     if (id !== viewer.id) {
-      if (!team.includes(id)) {
-        throw notAllowed("That person is not in your team.");
-      }
+      if (id === undefined || !team.includes(id)) throw notInTeam();
       userIds = await reportIds(id);
     }
   }
@@ -256,14 +258,41 @@ export async function teamReport(viewer: Viewer, filter: ReportFilter) {
   };
 }
 
-/** One person's assignments, current and earlier, for anyone allowed to see them (else 404). */
+/**
+ * One person's assignments, current and earlier, for anyone allowed to see them (else 404): only
+ * what the person page shows, so that `.data` tells a manager no more than the page does.
+ */
 export async function personReport(viewer: Viewer, personId: number) {
   const person = await getRosterPerson(personId);
   if (!person || !(await canViewPerson(viewer, personId))) {
     throw notFound("No such person.");
   }
   const rows = await assignmentList(nowIso(), { userIds: [personId], history: true });
-  return { person, rows, canWaive: viewer.isAdmin };
+  return {
+    person: {
+      name: person.name,
+      title: person.title,
+      department: person.department,
+      managerName: person.managerName,
+      hiredOn: person.hiredOn,
+      deactivated: person.status === "deactivated",
+    },
+    rows: rows.map((r) => ({
+      assignmentId: r.assignmentId,
+      courseTitle: r.courseTitle,
+      cycle: r.cycle,
+      isCurrent: r.isCurrent,
+      removed: r.removed,
+      status: r.status,
+      waivedReason: r.waivedReason,
+      dueOn: r.dueOn,
+      completedOn: r.completedOn,
+      lessonsCompleted: r.lessonsCompleted,
+      lessonCount: r.lessonCount,
+      lastActivityOn: r.lastActivityOn,
+    })),
+    canWaive: viewer.isAdmin,
+  };
 }
 
 /** The not-finished list in full (the CLI); `overdue` keeps only what is past its due date. */

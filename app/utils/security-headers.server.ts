@@ -1,9 +1,26 @@
 import { randomBytes } from "node:crypto";
+import { publicOrigin } from "./env.server";
 
 export const newNonce = () => randomBytes(16).toString("base64");
 
-/** Lesson pages run under this CSP: no eval, scripts only with this response's nonce. */
-export function securityHeaders(nonce: string, secure: boolean): Record<string, string> {
+/**
+ * Headers on every response, whatever made it: pages, `.data`, CSV, plain text, static files and
+ * the server's own refusals (server.js sets them first). HSTS only when the public origin is
+ * https, where it cannot lock anyone out of a plain-http install.
+ */
+export function everyResponseHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+  };
+  if (publicOrigin().startsWith("https://")) {
+    headers["Strict-Transport-Security"] = "max-age=31536000";
+  }
+  return headers;
+}
+
+/** Pages run under this CSP: no eval, scripts only with this response's nonce. */
+export function pageSecurityHeaders(nonce: string): Record<string, string> {
   const csp = [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}'`,
@@ -16,14 +33,10 @@ export function securityHeaders(nonce: string, secure: boolean): Record<string, 
     "form-action 'self'",
     "frame-ancestors 'none'",
   ].join("; ");
-  const headers: Record<string, string> = {
+  return {
     "Content-Security-Policy": csp,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
   };
-  if (secure) headers["Strict-Transport-Security"] = "max-age=31536000";
-  return headers;
 }

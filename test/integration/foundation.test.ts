@@ -1,8 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { migratedDatabase } from "../helpers/db";
-import { Browser } from "../helpers/http";
-import { email, loggedIn, PASSWORD, seedPeople } from "../helpers/people";
+import { email, loggedIn, seedPeople } from "../helpers/people";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
@@ -110,73 +109,10 @@ describe("who sees whom", () => {
     expect(await teamEmails("max")).toEqual(["bo", "cy"].map(email));
     expect(await teamEmails("xena")).toEqual(["dee"].map(email));
   });
-
-  test("learners and managers cannot open leadership reports; learners have no team page", async () => {
-    const bo = await as("bo");
-    expect((await bo.get("/reports")).status).toBe(403);
-    expect((await bo.get("/reports/not-finished.csv")).status).toBe(403);
-    expect((await bo.get("/team")).status).toBe(403);
-    const max = await as("max");
-    expect((await max.get("/reports?course=basics")).status).toBe(403);
-  });
-
-  test("anonymous visitors are sent to the login page", async () => {
-    const res = await new Browser(server.url).get("/courses/basics/first");
-    expect(res.status).toBe(302);
-    expect(res.headers.get("location")).toBe("/login?redirectTo=%2Fcourses%2Fbasics%2Ffirst");
-  });
-});
-
-describe("CSRF: a foreign or missing Origin gets 403 and changes nothing", () => {
-  const count = (sql: string) => (sqlite.prepare(sql).get() as { n: number }).n;
-
-  test.each([
-    ["foreign", "https://evil.example"],
-    ["missing", null],
-  ])("%s Origin on /login", async (_, origin) => {
-    const before = count("select count(*) n from sessions");
-    const res = await new Browser(server.url).post(
-      "/login",
-      { email: email("ann"), password: PASSWORD },
-      origin,
-    );
-    expect(res.status).toBe(403);
-    expect(res.headers.get("set-cookie")).toBeNull();
-    expect(count("select count(*) n from sessions")).toBe(before);
-  });
-
-  test.each([
-    ["foreign", "https://evil.example"],
-    ["missing", null],
-  ])("%s Origin on a lesson", async (_, origin) => {
-    const dee = await as("dee");
-    const before = count("select count(*) n from progress_events");
-    const res = await dee.post("/courses/basics/first", { intent: "complete" }, origin);
-    expect(res.status).toBe(403);
-    expect(count("select count(*) n from progress_events")).toBe(before);
-    expect(count("select count(*) n from lesson_progress where completed_at is not null")).toBe(2);
-  });
 });
 
 test("GET /healthz answers ok", async () => {
   const res = await fetch(`${server.url}/healthz`);
   expect(res.status).toBe(200);
   expect(await res.json()).toMatchObject({ status: "ok" });
-});
-
-test("pages carry a nonce-based CSP without unsafe-eval and the other security headers", async () => {
-  const ann = await as("ann");
-  const res = await ann.get("/courses/basics/first");
-  const csp = res.headers.get("content-security-policy") ?? "";
-  const nonce = csp.match(/'nonce-([^']+)'/)?.[1];
-  expect(nonce).toBeTruthy();
-  expect(csp).not.toContain("unsafe-eval");
-  expect(csp).toContain("frame-ancestors 'none'");
-  expect(csp).toContain("object-src 'none'");
-  expect(res.headers.get("x-content-type-options")).toBe("nosniff");
-  expect(res.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
-  const html = await res.text();
-  const scripts = html.match(/<script\b[^>]*>/g) ?? [];
-  expect(scripts.length).toBeGreaterThan(0);
-  for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
 });

@@ -101,24 +101,31 @@ describe("a quiz that gates completion, over HTTP", () => {
     await scanForAnswerKey(ann);
     const version = await versionOf(ann, "/courses/safety/check");
 
-    // A failed attempt as a plain form post: score, wrong questions and explanations.
+    // A failed attempt as a plain form post: the score and the questions to revisit, with the
+    // author's link back to the section; neither the correct choices nor the explanations.
     const failed = await ann.post("/courses/safety/check", quizPost(version, ALL_WRONG));
     expect(failed.status).toBe(200);
     const page = await pageText(failed);
     expect(page).toContain("You scored 0%");
     expect(page).toContain("You need 80% to pass.");
-    expect(page).toContain("EXPLANATION-MARKER-Q3");
+    expect(page).not.toContain("EXPLANATION-MARKER");
+    expect(page).toContain('<h2 id="spills-and-hazards">');
+    expect(page).toContain('<a href="#spills-and-hazards">Read the section about this again</a>');
     expect(page).toContain("2 attempts left");
     expect(page.match(/quiz-question--incorrect/g)).toHaveLength(5);
-    // The same as data: the verdicts and explanations, never the correct choices.
+    // The same as data: the verdicts, never the explanations or the correct choices.
     const data = await ann.post("/courses/safety/check.data", quizPost(version, ALL_WRONG));
     const text = await data.text();
-    expect(text).toContain("EXPLANATION-MARKER-Q1");
+    expect(text).toContain('"revisit"');
+    expect(text).not.toContain("EXPLANATION-MARKER");
     for (const correct of Object.values(KEY).flat()) expect(text).not.toContain(correct);
     await scanForAnswerKey(ann);
 
+    // A pass brings every explanation.
     const passed = await ann.post("/courses/safety/check", quizPost(version, ALL_RIGHT));
-    expect(await pageText(passed)).toContain("You scored 100%. You passed.");
+    const review = await pageText(passed);
+    expect(review).toContain("You scored 100%. You passed.");
+    for (const n of [1, 2, 3, 4, 5]) expect(review).toContain(`EXPLANATION-MARKER-Q${n}`);
     await scanForAnswerKey(ann);
   });
 

@@ -9,6 +9,8 @@ import type { ReactNode } from "react";
 
 export interface QuizProps {
   passMark?: number;
+  /** "immediate": explanations after every attempt (practice quizzes). */
+  feedback?: "immediate";
   children?: ReactNode;
 }
 
@@ -23,6 +25,8 @@ export function Quiz({ children }: QuizProps) {
 
 export interface QuestionProps {
   prompt: string;
+  /** `#heading-id` of the section a learner who got this wrong should read again. */
+  revisit?: string;
   children?: ReactNode;
 }
 

@@ -18,6 +18,8 @@ export interface MdxPropSpec {
   values?: readonly string[];
   /** Checked as an image URL: https:// or /course-assets/<course>/<file>. */
   image?: boolean;
+  /** Checked as `#heading-id`, the id of a heading in the same lesson. */
+  headingLink?: boolean;
   min?: number;
   max?: number;
 }
@@ -63,13 +65,19 @@ export const mdxRegistry = {
   },
   Quiz: {
     component: Quiz,
-    props: { passMark: { type: "number", min: 0, max: 1 } },
+    props: {
+      passMark: { type: "number", min: 0, max: 1 },
+      feedback: { type: "string", values: ["immediate"] },
+    },
     children: "required",
     island: "quiz",
   },
   Question: {
     component: Question,
-    props: { prompt: { type: "string", required: true } },
+    props: {
+      prompt: { type: "string", required: true },
+      revisit: { type: "string", headingLink: true },
+    },
     children: "required",
     parent: "Quiz",
   },

@@ -12,12 +12,19 @@ export interface QuizQuestionData {
   /** True when the question has several correct choices (checkboxes instead of radios). */
   multiple: boolean;
   choices: QuizChoiceData[];
+  /** `#heading-id` of the section that teaches this question (`<Question revisit>`), if given. */
+  revisit?: string;
 }
 
 export interface QuizIsland {
   kind: "quiz";
   id: string;
   passMark: number;
+  /**
+   * `immediate` (practice): verdicts and explanations after every attempt. Otherwise a failed
+   * attempt only says which questions to revisit; explanations come with a pass or the last attempt.
+   */
+  feedback?: "immediate";
   questions: QuizQuestionData[];
 }
 

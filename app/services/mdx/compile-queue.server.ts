@@ -20,7 +20,7 @@ const WORKER_LIMITS = { maxOldGenerationSizeMb: 512 };
  * Part of every cache key: bump it when the compile output or its rules change. The widget names
  * are included because they decide what validates.
  */
-export const COMPILER_VERSION = `staffroom-mdx-3|widgets:${Object.keys(widgets).sort().join(",")}`;
+export const COMPILER_VERSION = `staffroom-mdx-4|widgets:${Object.keys(widgets).sort().join(",")}`;
 
 /** The content-keyed cache key: sha256(COMPILER_VERSION + source). */
 export function compileKey(source: string): string {

@@ -31,6 +31,7 @@ import { widgets } from "~/components/mdx/widgets";
 import { sha256Hex } from "~/utils/crypto.server";
 import { MdxError, buildErrors, fileError, sortErrors, type SourceError } from "./errors.server";
 import { grayMatterOptions, readFrontmatter } from "./frontmatter.server";
+import { rehypeHeadingIds } from "./heading-ids.server";
 import { scanNesting, treeNesting } from "./nesting.server";
 import { quizQualityWarnings } from "./quiz-quality.server";
 import { Validator, type MdNode } from "./validate.server";
@@ -93,6 +94,7 @@ function buildQuiz(
   props: Record<string, unknown>,
 ): { island: QuizIsland; key: QuizAnswerKey } {
   const passMark = typeof props.passMark === "number" ? props.passMark : 0.8;
+  const feedback = props.feedback === "immediate" ? ("immediate" as const) : undefined;
   const questions: QuizQuestionData[] = [];
   const key: QuizAnswerKey = { passMark, questions: {} };
   let qn = 0;
@@ -117,11 +119,12 @@ function buildQuiz(
       id: qid,
       promptHtml: escapeHtml(String(q.props.prompt ?? "")),
       multiple: correct.length > 1,
+      ...(typeof q.props.revisit === "string" && { revisit: q.props.revisit }),
       choices,
     });
     key.questions[qid] = { correct, explanationHtml };
   }
-  return { island: { kind: "quiz", id, passMark, questions }, key };
+  return { island: { kind: "quiz", id, passMark, ...(feedback && { feedback }), questions }, key };
 }
 
 function toJson(value: unknown): Record<string, unknown> {
@@ -172,7 +175,7 @@ export async function compileSource(source: string, file: string): Promise<Compi
       mdxOptions(options) {
         // Replaces mdx-bundler's frontmatter plugins: the frontmatter is already blanked out.
         options.remarkPlugins = [nestingLimit(validator, file), remarkGfm, validate];
-        options.rehypePlugins = [];
+        options.rehypePlugins = [rehypeHeadingIds];
         return options;
       },
       esbuildOptions(options) {
@@ -273,7 +276,8 @@ function assessedHashOf(islands: IslandData[], answerKey: AnswerKey): string {
           kind: "quiz",
           id: island.id,
           passMark: island.passMark,
-          questions: island.questions,
+          // Where a question points for revision is teaching, not assessment.
+          questions: island.questions.map(({ revisit: _revisit, ...question }) => question),
           correct: key
             ? Object.fromEntries(Object.entries(key.questions).map(([q, v]) => [q, v.correct]))
             : null,

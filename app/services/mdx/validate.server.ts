@@ -8,6 +8,7 @@ import { mdxRegistry, type MdxComponentSpec, type MdxPropSpec } from "~/componen
 import { widgetPropChecks } from "~/components/mdx/widgets";
 import type { Point, SourceError } from "./errors.server";
 import type { QuestionOutline, QuizOutline } from "./quiz-quality.server";
+import { HEADING_LINK, headingIds, textOf } from "./heading-ids.server";
 import { URL_ATTRIBUTES, imageProblem, linkProblem } from "./urls.server";
 
 interface EsNode {
@@ -27,6 +28,7 @@ export interface MdNode {
   children?: MdNode[];
   value?: string;
   url?: string;
+  depth?: number;
   position?: { start: Point };
   data?: { estree?: EsNode };
 }
@@ -229,6 +231,9 @@ export class Validator {
   /** Each quiz's questions and choices as plain text, for the quiz-quality warnings. */
   readonly quizzes: QuizOutline[] = [];
   islandCount = 0;
+  private readonly headingId = headingIds();
+  private readonly headings = new Set<string>();
+  private readonly headingLinks: { link: string; at: Point | undefined; prop: string }[] = [];
   constructor(
     private readonly file: string,
     private readonly widgetNames: ReadonlySet<string>,
@@ -246,6 +251,15 @@ export class Validator {
 
   run(root: MdNode) {
     this.walk(root, undefined, []);
+    for (const { link, at, prop } of this.headingLinks) {
+      if (!this.headings.has(link.slice(1))) {
+        const known = [...this.headings].map((h) => `#${h}`).join(", ");
+        this.error(
+          at,
+          `\`${prop}\` points to \`${link}\`, which is not a heading of this lesson${known ? ` (its headings: ${known})` : ""}`,
+        );
+      }
+    }
   }
 
   private walk(node: MdNode, parent: MdNode | undefined, ancestors: string[]) {
@@ -281,6 +295,12 @@ export class Validator {
         if (problem) this.error(node, problem);
         break;
       }
+      case "heading":
+        // The same ids, in the same order, as rehypeHeadingIds gives the rendered headings.
+        if ((node.depth ?? 0) >= 2 && (node.depth ?? 0) <= 4) {
+          this.headings.add(this.headingId(textOf(node)));
+        }
+        break;
       case "mdxJsxFlowElement":
       case "mdxJsxTextElement":
         this.element(node, parent, ancestors);
@@ -470,6 +490,7 @@ export class Validator {
           ok = false;
           continue;
         }
+        if (ps.headingLink) this.headingLinks.push({ link: String(value), at: at?.start, prop });
       } else if (isWidget) {
         if (["children", "dangerouslySetInnerHTML", "key", "ref", "style"].includes(prop)) {
           this.error(at?.start, `\`${prop}\` is not allowed on \`<${name}>\``);
@@ -525,6 +546,8 @@ function propProblem(spec: MdxPropSpec, value: Literal): string | undefined {
       return `must be one of ${spec.values.map((v) => `"${v}"`).join(", ")}`;
     const image = spec.image ? imageProblem(value) : undefined;
     if (image) return `must be an image URL: ${image}`;
+    if (spec.headingLink && !HEADING_LINK.test(value))
+      return 'must be a link to a heading of this lesson, like "#returns-at-the-counter"';
   }
   if (typeof value === "number") {
     if (!Number.isFinite(value)) return "must be a finite number";

@@ -2,14 +2,17 @@ import { parse } from "csv-parse/sync";
 import { expect, test } from "vitest";
 import { neutralizeCell, toCsv } from "~/utils/csv.server";
 
+// S12. The downloads themselves are checked end to end in test/integration/reports.test.ts
+// ("the full matrix: every active person × course, cells neutralised").
+
 test.each(["=1+1", "+44 20", "-3", "@SUM(A1)", "\tx", "\rx"])(
-  "neutralises a cell starting %j",
+  "S12 a CSV cell starting %j is neutralised",
   (cell) => {
     expect(neutralizeCell(cell)).toBe(`'${cell}`);
   },
 );
 
-test("leaves ordinary cells alone and round-trips commas, quotes and newlines", () => {
+test("S12 ordinary cells are left alone and commas, quotes and newlines round-trip", () => {
   const rows = [{ name: 'Ann "Nan" O, Neil', note: "line 1\nline 2" }];
   const csv = toCsv(rows, [
     { header: "name", value: (r) => r.name },
