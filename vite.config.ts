@@ -18,6 +18,8 @@ export default defineConfig({
     },
   },
   server: { port: 3000 },
+  // Server-only native modules: the dependency scan must not try to bundle them for the browser.
+  optimizeDeps: { exclude: ["@node-rs/argon2", "better-sqlite3"] },
   build: { target: "es2022" },
   plugins: [
     // The Remix plugin needs a browser preamble that vitest never provides.

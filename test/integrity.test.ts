@@ -1,7 +1,7 @@
 // Invariants that must hold whoever writes, and however writes interleave: sessions outside
 // other people's transactions, at least one active admin, no manager cycles, append-only evidence.
 import { sql } from "kysely";
-import { beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { editPerson, PersonError, setPersonStatus } from "~/services/people.server";
 import { createSessionCookie, getViewerOrNull } from "~/services/session.server";
 import { nowIso } from "~/utils/clock.server";
@@ -111,6 +111,15 @@ describe("at least one active administrator", () => {
 });
 
 describe("no manager cycles", () => {
+  // Each test starts from the same chain: Cat manages Dan, who manages Eve.
+  beforeEach(async () => {
+    const set = (key: string, manager: number | null) =>
+      exec(sql`update users set manager_id = ${manager} where id = ${ids.get(key)}`);
+    await set("cat", null);
+    await set("dan", ids.get("cat")!);
+    await set("eve", ids.get("dan")!);
+  });
+
   test("the database refuses a cycle through a chain, and a person managing themselves", async () => {
     const update = (key: string, manager: string) =>
       exec(sql`update users set manager_id = ${ids.get(manager)} where id = ${ids.get(key)}`);

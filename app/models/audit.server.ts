@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "#db/schema";
+import { chunks } from "~/utils/chunks";
 import { db } from "~/utils/db.server";
 import { nowIso } from "~/utils/clock.server";
 import { containsText } from "./text-match.server";
@@ -39,17 +40,14 @@ export interface AuditEntry {
 const json = (value: Record<string, unknown> | null | undefined) =>
   value ? JSON.stringify(value) : null;
 
-// 9 columns per row stays far below SQLite's limit on bound parameters.
-const BATCH = 500;
-
 /** Appends entries (the table refuses updates and deletes). Pass the transaction of the change. */
 export async function appendAudit(actor: Actor, entries: AuditEntry[], executor: Executor = db) {
   const stamp = nowIso();
-  for (let i = 0; i < entries.length; i += BATCH) {
+  for (const batch of chunks(entries)) {
     await executor
       .insertInto("audit_log")
       .values(
-        entries.slice(i, i + BATCH).map((e) => ({
+        batch.map((e) => ({
           created_at: stamp,
           actor_id: actor.id,
           actor: actor.label,

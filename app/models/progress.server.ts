@@ -4,7 +4,8 @@
  * What counts as complete, stale or passed is decided in app/services/progress.server.ts; these
  * functions run inside its write transactions (through the plain `db`, which joins them).
  */
-import type { ProgressEventType } from "#db/schema";
+import type { ExpressionBuilder } from "kysely";
+import type { Database, ProgressEventType } from "#db/schema";
 import { chunks } from "~/utils/chunks";
 import { db } from "~/utils/db.server";
 import { summaryStatus, type ProgressStatus } from "~/utils/progress-status";
@@ -129,6 +130,21 @@ function completedPublished(courseId: number) {
     .where("lp.completed_at", "is not", null);
 }
 
+/** For an UPDATE of course_progress: that row's person's completed published lessons. */
+function completedPublishedOf(
+  eb: ExpressionBuilder<Database, "course_progress">,
+  courseId: number,
+) {
+  return eb
+    .selectFrom("lesson_progress as lp")
+    .innerJoin("lessons as l", "l.id", "lp.lesson_id")
+    .select((e) => e.fn.countAll<number>().as("n"))
+    .whereRef("lp.user_id", "=", "course_progress.user_id")
+    .where("lp.course_id", "=", courseId)
+    .where("l.status", "=", "published")
+    .where("lp.completed_at", "is not", null);
+}
+
 export async function publishedLessonCount(courseId: number): Promise<number> {
   const row = await db
     .selectFrom("lessons")
@@ -178,14 +194,7 @@ export async function recountCourse(courseId: number): Promise<number[]> {
   await db
     .updateTable("course_progress")
     .set((eb) => ({
-      lessons_completed: eb
-        .selectFrom("lesson_progress as lp")
-        .innerJoin("lessons as l", "l.id", "lp.lesson_id")
-        .select((e) => e.fn.countAll<number>().as("n"))
-        .whereRef("lp.user_id", "=", "course_progress.user_id")
-        .where("lp.course_id", "=", courseId)
-        .where("l.status", "=", "published")
-        .where("lp.completed_at", "is not", null),
+      lessons_completed: completedPublishedOf(eb, courseId),
     }))
     .where("course_id", "=", courseId)
     .execute();
@@ -239,14 +248,7 @@ export async function reopenSummaryRows(
     await db
       .updateTable("course_progress")
       .set((eb) => ({
-        lessons_completed: eb
-          .selectFrom("lesson_progress as lp")
-          .innerJoin("lessons as l", "l.id", "lp.lesson_id")
-          .select((e) => e.fn.countAll<number>().as("n"))
-          .whereRef("lp.user_id", "=", "course_progress.user_id")
-          .where("lp.course_id", "=", courseId)
-          .where("l.status", "=", "published")
-          .where("lp.completed_at", "is not", null),
+        lessons_completed: completedPublishedOf(eb, courseId),
         completed_at: null,
         stale_since: staleSince,
       }))

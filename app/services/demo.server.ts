@@ -4,8 +4,10 @@ import { getLessonPage, listLessons, listPublishedCourses } from "~/models/cours
 import type { LessonRef } from "~/models/progress.server";
 import { completeLesson, recordLessonOpened } from "~/services/progress.server";
 import { countUsers, createUser } from "~/models/users.server";
-import { createRule, recomputeAssignments } from "~/services/assignments.server";
-import { advanceClock, now } from "~/utils/clock.server";
+import { listRules, type RuleInput } from "~/models/assignments.server";
+import { assignmentList } from "~/models/reports.server";
+import { createRule, recomputeAssignments, removeRule } from "~/services/assignments.server";
+import { advanceClock, now, nowIso } from "~/utils/clock.server";
 import { hashPassword } from "~/utils/password.server";
 import { mulberry32 } from "~/utils/random";
 
@@ -237,6 +239,88 @@ export const emailFor = (name: string) =>
 
 export class DemoRefused extends Error {}
 
+/**
+ * The role paths of courses/README.md ("Role paths"), as assignment rules. Courses that are not
+ * in COURSES_DIR are left out.
+ */
+const ROLE_PATHS: (Pick<RuleInput, "audience" | "dueDays" | "recurMonths"> & {
+  courses: string[];
+  department?: string;
+  role?: "leader";
+  people?: string[];
+})[] = [
+  { courses: ["welcome"], audience: "everyone", dueDays: 7, recurMonths: null },
+  { courses: ["e-commerce-is-business"], audience: "everyone", dueDays: 30, recurMonths: null },
+  { courses: ["protecting-customer-data"], audience: "everyone", dueDays: 30, recurMonths: 12 },
+  {
+    courses: ["running-the-online-channel", "everyone-learns"],
+    audience: "everyone",
+    dueDays: 60,
+    recurMonths: null,
+  },
+  {
+    courses: ["online-customer-service", "product-listings-that-sell", "running-the-web-shop"],
+    audience: "department",
+    department: SALES,
+    dueDays: 60,
+    recurMonths: null,
+  },
+  {
+    courses: ["order-fulfilment-and-returns", "product-listings-that-sell"],
+    audience: "department",
+    department: OPS,
+    dueDays: 60,
+    recurMonths: null,
+  },
+  {
+    courses: ["online-customer-service"],
+    audience: "department",
+    department: OFFICE,
+    dueDays: 90,
+    recurMonths: null,
+  },
+  {
+    courses: ["leading-the-online-business"],
+    audience: "managers",
+    dueDays: 60,
+    recurMonths: null,
+  },
+  {
+    courses: ["leading-the-online-business"],
+    audience: "role",
+    role: "leader",
+    dueDays: 30,
+    recurMonths: null,
+  },
+  {
+    courses: ["running-the-web-shop"],
+    audience: "people",
+    people: ["Sam Patel"],
+    dueDays: 30,
+    recurMonths: null,
+  },
+];
+
+/** Replaces the fresh database's default rule with the role paths. */
+async function followRolePaths(courses: { id: number; slug: string }[], ids: Map<string, number>) {
+  for (const rule of await listRules()) await removeRule(SYSTEM_ACTOR, rule.id);
+  for (const path of ROLE_PATHS) {
+    for (const slug of path.courses) {
+      const course = courses.find((c) => c.slug === slug);
+      if (!course) continue;
+      await createRule(SYSTEM_ACTOR, {
+        courseId: course.id,
+        audience: path.audience,
+        departmentId: path.department ? await departmentIdFor(path.department) : null,
+        role: path.role ?? null,
+        personIds: (path.people ?? []).map((name) => ids.get(name)!),
+        dueDays: path.dueDays,
+        recurMonths: path.recurMonths,
+      });
+    }
+  }
+}
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** The organisation's rules were set up this many days before the seed. */
 const RULES_DAYS_AGO = 60;
@@ -306,19 +390,11 @@ async function seedAt(daysAgo: (days: number) => void) {
     }
     lessonsOf.set(course.id, refs);
   }
-  // The default rule (every course, 30 days) plus an annual refresher of the first course.
-  const refresher = courses[0];
+  await followRolePaths(courses, ids);
+  // The administrator took the data course 400 days ago: today a second cycle is due (it is a
+  // yearly refresher), and the first is kept.
+  const refresher = courses.find((c) => c.slug === "protecting-customer-data");
   if (refresher) {
-    await createRule(SYSTEM_ACTOR, {
-      courseId: refresher.id,
-      audience: "everyone",
-      departmentId: null,
-      role: null,
-      personIds: [],
-      dueDays: 30,
-      recurMonths: 12,
-    });
-    // The administrator took it 400 days ago: today a second cycle is due, the first is kept.
     daysAgo(400);
     for (const { ref } of lessonsOf.get(refresher.id) ?? []) {
       await completeLesson(ids.get("Sam Patel")!, ref);
@@ -328,9 +404,12 @@ async function seedAt(daysAgo: (days: number) => void) {
   let completions = 0;
   for (const person of people) {
     const userId = ids.get(person.name)!;
+    const assigned = new Set(
+      (await assignmentList(nowIso(), { userIds: [userId] })).map((a) => a.courseSlug),
+    );
     // Active since they were hired (or since the rules came in), until yesterday.
     const window = Math.min(RULES_DAYS_AGO - 2, (person.hiredDaysAgo ?? RULES_DAYS_AGO) - 1);
-    for (const course of courses) {
+    for (const course of courses.filter((c) => assigned.has(c.slug))) {
       const lessons = lessonsOf.get(course.id) ?? [];
       // The diligent finish most courses; everyone else gets part-way, or nowhere.
       const share =

@@ -374,6 +374,13 @@ export interface ForeignKey {
 export const rowIdentity = (): RawBuilder<unknown> =>
   sql.raw(databaseEngine() === "postgres" ? "ctid" : "rowid");
 
+/** A read-only look at an SQLite file (a backup, a restore) for `rowCounts` and `listTables`. */
+export function readSqliteFile(file: string) {
+  const sqlite = new Database(file, { readonly: true, fileMustExist: true });
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { engine: "sqlite" as const, sqlite, db };
+}
+
 /** Rows in every table, for backups, copies and restores to be compared. */
 export async function rowCounts(on: Catalogue = handlesFor()): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
@@ -417,15 +424,14 @@ export async function backupDatabase(target: string): Promise<BackupReport> {
   const partial = `${file}.partial-${crypto.randomBytes(4).toString("hex")}`;
   try {
     on.sqlite.prepare("VACUUM INTO ?").run(partial);
-    const copy = new Database(partial, { readonly: true });
-    const copyDb = new Kysely<Schema>({ dialect: new SqliteDialect({ database: copy }) });
+    const copy = readSqliteFile(partial);
     let tables: Record<string, number>;
     try {
-      const integrity = copy.pragma("integrity_check", { simple: true });
+      const integrity = copy.sqlite.pragma("integrity_check", { simple: true });
       if (integrity !== "ok") throw new Error(`the copy failed its integrity check: ${integrity}`);
-      tables = await rowCounts({ engine: "sqlite", db: copyDb });
+      tables = await rowCounts(copy);
     } finally {
-      await copyDb.destroy();
+      await copy.db.destroy();
     }
     fs.renameSync(partial, file);
     return { file, bytes: fs.statSync(file).size, tables, check: "Integrity check: ok" };

@@ -88,9 +88,10 @@ class RoutingConnection implements DatabaseConnection {
       if (this.inTransaction || joinsScope(this.handles.writer))
         return run(this.handles.writer, query) as QueryResult<R>;
       if (SelectQueryNode.is(query.query)) return run(this.handles.reader, query) as QueryResult<R>;
+      const deadline = busyDeadline(this.handles);
       const release = await this.mutex.lock();
       try {
-        return (await withBusyRetry(this.handles, () =>
+        return (await withBusyRetry(deadline, () =>
           run(this.handles.writer, query),
         )) as QueryResult<R>;
       } finally {
@@ -111,9 +112,15 @@ class RoutingConnection implements DatabaseConnection {
   }
 }
 
-/** Retries `attempt` while another process holds the write lock, up to the busy timeout. */
-async function withBusyRetry<T>(handles: Handles, attempt: () => T): Promise<T> {
-  const deadline = Date.now() + handles.busyTimeoutMs;
+/**
+ * When a write that starts waiting now must give up. Taken before the wait for this process's
+ * own writer queue: behind a writer that is itself waiting out another process's lock, the
+ * queue is part of the wait, or the k-th request in it would wait k busy timeouts.
+ */
+const busyDeadline = (handles: Handles) => Date.now() + handles.busyTimeoutMs;
+
+/** Retries `attempt` while another process holds the write lock, until `deadline`. */
+async function withBusyRetry<T>(deadline: number, attempt: () => T): Promise<T> {
   for (let wait = 2; ; wait = Math.min(wait * 2, 100)) {
     try {
       return attempt();
@@ -137,9 +144,10 @@ class StaffroomSqliteDriver implements Driver {
 
   async beginTransaction(connection: DatabaseConnection) {
     const conn = connection as RoutingConnection;
+    const deadline = busyDeadline(this.handles);
     const release = await this.#mutex.lock();
     try {
-      await withBusyRetry(this.handles, () => this.handles.writer.exec("BEGIN IMMEDIATE"));
+      await withBusyRetry(deadline, () => this.handles.writer.exec("BEGIN IMMEDIATE"));
     } catch (error) {
       release();
       throw classifyDatabaseError(error, this.handles.file);

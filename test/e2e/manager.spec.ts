@@ -1,5 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-import { downloadCsv, expectNoSeriousA11yViolations, login } from "./helpers";
+import type { Page } from "@playwright/test";
+import { downloadCsv, expect, expectNoSeriousA11yViolations, login, test } from "./helpers";
 
 // Issue 3: a manager with two levels of reports checks their team, narrows it, opens a person,
 // downloads the filtered list, and cannot reach another team. Self-contained.

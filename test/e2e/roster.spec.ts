@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { login } from "./helpers";
+import { expect, login, test } from "./helpers";
 
 // Issue 4: an admin uploads a roster CSV, reads the preview, applies it and finds the new people
 // in the people list. Self-contained. The file adds three new starters (one of them managed by

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { RawBuilder } from "kysely";
 import { migrateToLatest } from "#db/migrate";
-import { db, handlesFor } from "~/utils/db.server";
+import { db, handlesFor, type SqliteHandles } from "~/utils/db.server";
 import { createTestDatabase, testPostgresServer } from "./postgres";
 import {} from "../helpers/db";
 
@@ -14,6 +14,13 @@ export const onPostgres = testPostgresServer() !== undefined;
 export async function migratedDatabase() {
   const handles = handlesFor();
   await migrateToLatest();
+  return handles;
+}
+
+/** For tests of SQLite itself (the fault tests: WAL, pragmas, files): its migrated handles. */
+export async function migratedSqlite(): Promise<SqliteHandles> {
+  const handles = await migratedDatabase();
+  if (handles.engine !== "sqlite") throw new Error("This test is about SQLite's own files.");
   return handles;
 }
 

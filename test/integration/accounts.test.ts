@@ -33,16 +33,8 @@ async function admin() {
 }
 
 /** Uploads a roster file the way the import page's form does. */
-async function upload(browser: Browser, name: string, content: string) {
-  const form = new FormData();
-  form.append("file", new Blob([content], { type: "text/csv" }), name);
-  return fetch(`${server.url}/admin/import`, {
-    method: "POST",
-    body: form,
-    redirect: "manual",
-    headers: { Origin: server.url, Cookie: browser.cookie },
-  });
-}
+const upload = (browser: Browser, name: string, content: string) =>
+  browser.upload("/admin/import", "file", name, content);
 
 const idOf = async (email: string) =>
   ((await one(sql`select id from users where email = ${email}`)) as { id: number }).id;
