@@ -2,6 +2,7 @@ import { migrateToLatest } from "#db/migrate";
 import { closeDatabase } from "~/utils/db.server";
 import { backupCommand } from "./backup";
 import { coursesCommand } from "./courses";
+import { dbCommand } from "./db";
 import { demoCommand } from "./demo";
 import { reportCommand } from "./report";
 import { usersCommand } from "./users";
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   users: usersCommand,
   report: reportCommand,
   backup: backupCommand,
+  db: dbCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -18,8 +18,10 @@ export const USAGE = `Usage: staffroom <command>
   users erase <email> --yes             erase a person's personal data for good (see README)
   report not-finished [--course <slug>] [--department <name>] [--overdue] [--format table|csv|json]
   backup <file>                         a consistent copy of the database, safe while serving
+  db copy --to postgres://…             copy the SQLite database into a new, empty PostgreSQL one
 
-Environment: DATABASE_PATH (./data/staffroom.db), COURSES_DIR (./courses), PORT, ORIGIN.`;
+Environment: DATABASE_PATH (./data/staffroom.db) or DATABASE_URL (postgres://…), COURSES_DIR
+(./courses), PORT, ORIGIN.`;
 
 /** Bad command-line input: reported with the usage text and exit code 1. */
 export class UsageError extends Error {}

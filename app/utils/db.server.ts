@@ -19,6 +19,7 @@ import {
   isRetryable,
   openPostgres,
   FOREIGN_KEYS_SQL,
+  GENERATED_COLUMNS_SQL,
   TABLES_SQL,
   TEXT_COLUMNS_SQL,
 } from "./postgres-driver.server";
@@ -362,6 +363,17 @@ export async function foreignKeys(on: Catalogue = handlesFor()) {
           from sqlite_schema m join pragma_foreign_key_list(m.name) f
           where m.type = 'table' order by 1, 2`;
   return (await query.execute(on.db)).rows;
+}
+
+/** The generated columns of every table ("table.column"): computed, never written. */
+export async function generatedColumns(on: Catalogue = handlesFor()): Promise<Set<string>> {
+  const query =
+    on.engine === "postgres"
+      ? sql<{ name: string }>`${sql.raw(GENERATED_COLUMNS_SQL)}`
+      : sql<{ name: string }>`select m.name || '.' || c.name as name
+          from sqlite_schema m join pragma_table_xinfo(m.name) c
+          where m.type = 'table' and c.hidden in (2, 3)`;
+  return new Set((await query.execute(on.db)).rows.map((r) => r.name));
 }
 
 export interface ForeignKey {

@@ -195,6 +195,11 @@ export const TEXT_COLUMNS_SQL = `select table_name as "table", column_name as "c
   where table_schema = current_schema() and data_type = 'text'
   order by table_name, ordinal_position`;
 
+/** Generated columns, as "table.column". */
+export const GENERATED_COLUMNS_SQL = `select table_name || '.' || column_name as name
+  from information_schema.columns
+  where table_schema = current_schema() and is_generated = 'ALWAYS'`;
+
 /** Every foreign key of the current schema: (table, column) → referenced table. */
 export const FOREIGN_KEYS_SQL = `select kcu.table_name as "table", kcu.column_name as "column",
     ccu.table_name as "references"
