@@ -25,7 +25,7 @@ async function runMigrator(db: Kysely<any>, provider: MigrationProvider): Promis
 export async function migrateToLatest(on: DatabaseHandles = handlesFor()): Promise<string[]> {
   if (on.engine === "sqlite") {
     const provider: MigrationProvider = { getMigrations: async () => migrations };
-    return writeTransaction(() => runMigrator(on.db, provider), on);
+    return writeTransaction(() => runMigrator(on.db, provider), { on });
   }
   const provider: MigrationProvider = { getMigrations: async () => postgresMigrations };
   return on.db.connection().execute(async (connection) => {

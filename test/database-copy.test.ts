@@ -29,7 +29,10 @@ describe("db copy from SQLite to PostgreSQL", () => {
   test("the demo organisation: same rows, same figures, same not-finished report byte for byte", async (ctx) => {
     ctx.skip(!onPostgres, "copies into PostgreSQL: runs under npm run test:pg");
     const sqlite = {
-      DATABASE_PATH: path.join(fs.mkdtempSync(path.join(os.tmpdir(), "staffroom-copy-")), "demo.db"),
+      DATABASE_PATH: path.join(
+        fs.mkdtempSync(path.join(os.tmpdir(), "staffroom-copy-")),
+        "demo.db",
+      ),
     };
     const postgres = { DATABASE_URL: await createTestDatabase(testPostgresServer()!, "copy") };
 

@@ -86,7 +86,7 @@ function referencedFirst(rows: Row[], column: string): Row[] {
 
 /** Reads one SQLite table in rowid order, `BATCH` rows at a time. */
 async function* sourceRows(source: Source, table: string): AsyncGenerator<Row[]> {
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const { rows } = await sql<Row>`select rowid as copy_rowid, * from ${sql.table(table)}
       where rowid > ${after} order by rowid limit ${BATCH}`.execute(source.db);
     if (rows.length === 0) return;

@@ -58,7 +58,9 @@ export async function copyDatabaseTo(url: string): Promise<CopyReport> {
         (t) => copied[t] !== sourceCounts[t] || targetCounts[t] !== sourceCounts[t],
       );
       if (differ.length > 0) {
-        throw new Error(`Row counts differ after the copy in ${differ.join(", ")}; nothing was kept.`);
+        throw new Error(
+          `Row counts differ after the copy in ${differ.join(", ")}; nothing was kept.`,
+        );
       }
       if (!isDeepStrictEqual(await figuresAt(now), before)) {
         throw new Error("The leadership figures differ after the copy; nothing was kept.");

@@ -4,7 +4,7 @@
  */
 
 export type UnavailableReason =
-  "storage_full" | "read_only" | "busy" | "io_error" | "unopenable" | "unreachable";
+  "storage_full" | "read_only" | "busy" | "contended" | "io_error" | "unopenable" | "unreachable";
 
 const REASONS: Record<UnavailableReason, { user: string; hint: string }> = {
   storage_full: {
@@ -26,6 +26,10 @@ const REASONS: Record<UnavailableReason, { user: string; hint: string }> = {
   unopenable: {
     user: "Staffroom cannot reach its database right now. Please tell your administrator.",
     hint: "the file cannot be opened as a Staffroom database: check the path, that it is an SQLite file, and its permissions",
+  },
+  contended: {
+    user: "Staffroom is very busy and could not save your change in time. Nothing was changed. Please try again.",
+    hint: "write transactions kept colliding (serialization failures or deadlocks) for longer than the busy timeout, though each was retried: look for a burst of writes to the same rows, or a long transaction",
   },
   unreachable: {
     user: "Staffroom cannot reach its database right now. Nothing was changed. Please tell your administrator.",
@@ -71,8 +75,8 @@ const POSTGRES_REASONS: Record<string, UnavailableReason> = {
   "55P03": "busy",
   "57014": "busy",
   "53300": "busy",
-  "40001": "busy",
-  "40P01": "busy",
+  "40001": "contended",
+  "40P01": "contended",
   "58030": "io_error",
   "3D000": "unopenable",
   "28000": "unopenable",

@@ -23,6 +23,7 @@ import {
   TABLES_SQL,
   TEXT_COLUMNS_SQL,
 } from "./postgres-driver.server";
+import { serialQueue } from "./serial-queue";
 import { StaffroomSqliteDialect } from "./sqlite-driver.server";
 import { joinedScope, writeScope, type WriteScope } from "./write-scope.server";
 
@@ -249,43 +250,70 @@ export const db = new Proxy({} as Kysely<Schema>, {
 
 export type WriteTransaction = Transaction<Schema>;
 
-/** How many times a PostgreSQL transaction that lost a race runs again before giving up (503). */
-const MAX_ATTEMPTS = 10;
+export interface WriteOptions {
+  /** The database (default: this process's). */
+  on?: DatabaseHandles;
+  /**
+   * The person whose own records this transaction changes (their progress, evidence and
+   * certificates). PostgreSQL: transactions for the same person queue for a lock taken before
+   * BEGIN, so each starts from a snapshot that holds the one before it, instead of colliding
+   * with it and running again. SQLite's write lock queues every transaction anyway.
+   */
+  person?: number;
+}
 
 /**
  * The one way to write several statements together; invariants checked inside hold until the
  * commit. SQLite: the write lock is taken at the start (`BEGIN IMMEDIATE`). PostgreSQL: the
  * transaction is SERIALIZABLE, and when it loses a race (serialization failure or deadlock) it
- * runs again from the start, up to ten times with a growing random pause — so `work` must only
- * do database work: await nothing else inside it and change nothing outside it (return what
- * the caller needs instead). Called inside another write transaction, `work` joins it; inside
- * its async scope, queries through the plain `db` join it too.
+ * runs again from the start after a short random pause, for up to the busy timeout after the
+ * first loss (as SQLite waits for its lock), then gives up with 503 — so `work` must only do database work: await
+ * nothing else inside it and change nothing outside it (return what the caller needs instead).
+ * Called inside another write transaction, `work` joins it; inside its async scope, queries
+ * through the plain `db` join it too.
  */
 export async function writeTransaction<T>(
   work: (trx: WriteTransaction) => Promise<T>,
-  on: DatabaseHandles = handlesFor(),
+  { on = handlesFor(), person }: WriteOptions = {},
 ): Promise<T> {
   const outer = joinedScope(on.scopeOwner);
   if (outer) return work(outer.trx as WriteTransaction);
   if (on.engine === "sqlite") return runTransaction(on, work);
+  let deadline: number | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await runTransaction(on, work);
+      return await (person === undefined
+        ? runTransaction(on, work)
+        : queuedFor(on, { person, alone: attempt > RUN_ALONE_AFTER }, (connection) =>
+            runTransaction(on, work, connection),
+          ));
     } catch (error) {
       if (!isRetryable(error)) throw error;
-      if (attempt === MAX_ATTEMPTS) throw classifyDatabaseError(error, on.location, true);
-      const pause = Math.min(200, 2 ** attempt) * (0.5 + Math.random());
+      console.warn(
+        "RETRY",
+        attempt,
+        (error as { code: string }).code,
+        (error as Error).message.slice(0, 80),
+      );
+      deadline ??= Date.now() + BUSY_TIMEOUT_MS;
+      if (Date.now() >= deadline) throw classifyDatabaseError(error, on.location, true);
+      // Random, so that the transactions that collided do not collide again.
+      const pause = Math.random() * Math.min(100, 2 ** attempt);
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
 }
 
-function runTransaction<T>(on: DatabaseHandles, work: (trx: WriteTransaction) => Promise<T>) {
+function runTransaction<T>(
+  on: DatabaseHandles,
+  work: (trx: WriteTransaction) => Promise<T>,
+  connection: Kysely<Schema> = on.db,
+) {
   const scope: WriteScope = { active: false, trx: undefined, owner: on.scopeOwner };
   const builder =
     on.engine === "postgres"
-      ? on.db.transaction().setIsolationLevel("serializable")
-      : on.db.transaction();
+      ? connection.transaction().setIsolationLevel("serializable")
+      : connection.transaction();
   return writeScope.run(scope, () =>
     builder.execute(async (trx) => {
       scope.trx = trx;
@@ -298,6 +326,55 @@ function runTransaction<T>(on: DatabaseHandles, work: (trx: WriteTransaction) =>
     }),
   );
 }
+
+/**
+ * A person's transaction that lost this many races in a row runs alone among person
+ * transactions (they share a lock it then takes exclusively): bursts cannot starve it.
+ */
+const RUN_ALONE_AFTER = 4;
+
+/** Each person's transactions in this process, one after the other. */
+const personQueues = new Map<number, { run: ReturnType<typeof serialQueue>; waiting: number }>();
+
+/**
+ * PostgreSQL: runs `transaction` on one connection holding the person's lock, taken before it
+ * begins (other servers queue there), and the person transactions' shared lock (exclusively,
+ * `alone`); this process's own queue for the person comes first, so that its transactions for
+ * one person never hold several pooled connections at once.
+ */
+async function queuedFor<T>(
+  on: DatabaseHandles,
+  { person, alone }: { person: number; alone: boolean },
+  transaction: (connection: Kysely<Schema>) => Promise<T>,
+): Promise<T> {
+  const queue = personQueues.get(person) ?? { run: serialQueue(), waiting: 0 };
+  personQueues.set(person, queue);
+  queue.waiting++;
+  try {
+    return await queue.run(() =>
+      on.db.connection().execute(async (connection) => {
+        const key = sql`${sql.lit(PERSON_LOCK_CLASS)}, ${person}::int4`;
+        const all = sql`${sql.lit(ADVISORY_LOCK_CLASS)}, ${sql.lit(PERSON_TRANSACTIONS)}`;
+        const [lockAll, unlockAll] = alone
+          ? [sql`pg_advisory_lock(${all})`, sql`pg_advisory_unlock(${all})`]
+          : [sql`pg_advisory_lock_shared(${all})`, sql`pg_advisory_unlock_shared(${all})`];
+        await sql`select pg_advisory_lock(${key}), ${lockAll}`.execute(connection);
+        try {
+          return await transaction(connection);
+        } finally {
+          await sql`select ${unlockAll}, pg_advisory_unlock(${key})`.execute(connection);
+        }
+      }),
+    );
+  } finally {
+    if (--queue.waiting === 0) personQueues.delete(person);
+  }
+}
+
+/** PostgreSQL advisory locks of one person's transactions: (this class, the person's id). */
+const PERSON_LOCK_CLASS = ADVISORY_LOCK_CLASS + 1;
+/** Every person transaction holds this lock shared; one that must run alone, exclusively. */
+const PERSON_TRANSACTIONS = 6;
 
 /** Staffroom's own exclusive sections, by PostgreSQL advisory-lock key. */
 const EXCLUSIVE = { recompute: 3, "course-sync": 4 } as const;

@@ -33,7 +33,7 @@ import {
 } from "kysely";
 import { classifyDatabaseError } from "./db-errors.server";
 import { serialQueue } from "./serial-queue";
-import { joinedScope, writeScope } from "./write-scope.server";
+import { joinedScope, writeScope, type WriteScope } from "./write-scope.server";
 
 const run = promisify(execFile);
 
@@ -78,11 +78,13 @@ export function redactUrl(url: string): string {
 type PooledConnection = Parameters<PostgresDriver["releaseConnection"]>[0];
 
 /**
- * A pooled connection whose errors say what they mean (see db-errors.server.ts). Queries that
- * join a transaction may be issued together (`Promise.all`); they run one after the other.
+ * A pooled connection whose errors say what they mean (see db-errors.server.ts). Everything on
+ * it runs one statement after the other, transaction control included: queries that join a
+ * transaction may be issued together (`Promise.all`), and when one fails the ROLLBACK waits
+ * for the others.
  */
 class ClassifyingConnection implements DatabaseConnection {
-  readonly #serially = serialQueue();
+  readonly serially = serialQueue();
 
   constructor(
     readonly inner: PooledConnection,
@@ -91,7 +93,7 @@ class ClassifyingConnection implements DatabaseConnection {
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     try {
-      return await this.#serially(() => this.inner.executeQuery<R>(query));
+      return await this.serially(() => this.inner.executeQuery<R>(query));
     } catch (error) {
       throw classifyDatabaseError(error, this.location);
     }
@@ -99,6 +101,25 @@ class ClassifyingConnection implements DatabaseConnection {
 
   streamQuery<R>(query: CompiledQuery, chunkSize = 500): AsyncIterableIterator<QueryResult<R>> {
     return this.inner.streamQuery<R>(query, chunkSize);
+  }
+}
+
+/** A plain `db` query inside a write transaction's scope: it runs on the transaction's connection. */
+class JoinedConnection implements DatabaseConnection {
+  constructor(
+    private readonly scope: WriteScope,
+    private readonly target: ClassifyingConnection,
+  ) {}
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    // A query issued after its transaction ended must not run in whatever comes next.
+    if (!this.scope.active)
+      throw new Error("A query was issued after its write transaction ended.");
+    return this.target.executeQuery<R>(query);
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.target.streamQuery<R>(query, chunkSize);
   }
 }
 
@@ -117,8 +138,10 @@ class StaffroomPostgresDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const joined = joinedScope(this)?.connection;
-    if (joined) return joined as ClassifyingConnection;
+    const scope = joinedScope(this);
+    if (scope?.connection) {
+      return new JoinedConnection(scope, scope.connection as ClassifyingConnection);
+    }
     try {
       const pooled = (await this.#inner.acquireConnection()) as PooledConnection;
       return new ClassifyingConnection(pooled, this.location);
@@ -128,23 +151,26 @@ class StaffroomPostgresDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings) {
-    await this.#inner.beginTransaction((connection as ClassifyingConnection).inner, settings);
+    const conn = connection as ClassifyingConnection;
+    await conn.serially(() => this.#inner.beginTransaction(conn.inner, settings));
     // The transaction `writeTransaction` is starting: its scope's queries will run here.
     const scope = writeScope.getStore();
     if (scope?.owner === this && !scope.active) scope.connection = connection;
   }
 
   commitTransaction(connection: DatabaseConnection) {
-    return this.#inner.commitTransaction((connection as ClassifyingConnection).inner);
+    const conn = connection as ClassifyingConnection;
+    return conn.serially(() => this.#inner.commitTransaction(conn.inner));
   }
 
   rollbackTransaction(connection: DatabaseConnection) {
-    return this.#inner.rollbackTransaction((connection as ClassifyingConnection).inner);
+    const conn = connection as ClassifyingConnection;
+    return conn.serially(() => this.#inner.rollbackTransaction(conn.inner));
   }
 
   async releaseConnection(connection: DatabaseConnection) {
-    // A query that joined a running transaction leaves its connection to the transaction.
-    if (joinedScope(this)?.connection === connection) return;
+    // A query that joined a transaction leaves the connection to the transaction.
+    if (connection instanceof JoinedConnection) return;
     await this.#inner.releaseConnection((connection as ClassifyingConnection).inner);
   }
 
@@ -211,7 +237,12 @@ export const FOREIGN_KEYS_SQL = `select kcu.table_name as "table", kcu.column_na
   where tc.constraint_type = 'FOREIGN KEY' and tc.table_schema = current_schema()
   order by 1, 2`;
 
-/** Advisory-lock class of Staffroom's own locks (the second key names the lock). */
+/**
+ * Advisory-lock class of Staffroom's own locks; the second key names the lock: 1 the active
+ * admins and 2 manager chains (the invariant triggers), 3 recompute and 4 course sync
+ * (`exclusively`), 5 migrations, 6 person transactions (shared; exclusive for one that runs
+ * alone). Class + 1 holds one lock per person (key: their id).
+ */
 export const ADVISORY_LOCK_CLASS = 7262301;
 
 /**
