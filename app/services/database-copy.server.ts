@@ -16,7 +16,7 @@ import {
   isPostgresUrl,
   openDatabase,
   rowCounts,
-  useDatabase,
+  switchDatabase,
   writeTransaction,
 } from "~/utils/db.server";
 import { summarise, type Summary } from "./reports.server";
@@ -47,7 +47,7 @@ export async function copyDatabaseTo(url: string): Promise<CopyReport> {
   const before = await figuresAt(now);
   const source = openDatabase(file);
   try {
-    await useDatabase(url);
+    await switchDatabase(url);
     const target = handlesFor();
     await migrateToLatest();
     const rows = await writeTransaction(async () => {

@@ -217,7 +217,7 @@ export function openDatabase(location: string): DatabaseHandles {
 let handles: DatabaseHandles | undefined;
 let chosen: string | undefined;
 
-/** Where this process's database is: `useDatabase`'s choice, else DATABASE_URL, else DATABASE_PATH. */
+/** Where this process's database is: `switchDatabase`'s choice, else DATABASE_URL, else DATABASE_PATH. */
 export function databaseLocation(): string {
   return chosen ?? (env().DATABASE_URL || env().databasePath);
 }
@@ -232,7 +232,7 @@ export function handlesFor(): DatabaseHandles {
 export const databaseEngine = (): Engine => handlesFor().engine;
 
 /** Closes this process's database and points it at another (the CLI's `db copy`, the bench). */
-export async function useDatabase(location: string | undefined): Promise<void> {
+export async function switchDatabase(location: string | undefined): Promise<void> {
   await closeDatabase();
   chosen = location;
 }
