@@ -22,7 +22,7 @@ export async function run(): Promise<BenchResult[]> {
   const { recomputeAssignments } = await import("~/services/assignments.server");
   const { csvExport, leadershipReport, parseReportFilter } =
     await import("~/services/reports.server");
-  const { handlesFor } = await import("~/utils/db.server");
+  const { db } = await import("~/utils/db.server");
   const leader = {
     id: 1,
     email: "person1@reference.example",
@@ -31,11 +31,11 @@ export async function run(): Promise<BenchResult[]> {
     isLeader: true,
     isManager: true,
   };
-  const managerEmail = (
-    handlesFor().sqlite.prepare("select email from users where title = 'Head of Sales'").get() as {
-      email: string;
-    }
-  ).email;
+  const { email: managerEmail } = await db
+    .selectFrom("users")
+    .select("email")
+    .where("title", "=", "Head of Sales")
+    .executeTakeFirstOrThrow();
 
   const recomputeStart = performance.now();
   await recomputeAssignments();

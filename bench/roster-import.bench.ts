@@ -5,23 +5,21 @@
  * which must change nothing. Rows are listed reports first, so every manager comes after the people
  * who report to them.
  */
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { stringify } from "csv-stringify/sync";
+import { newBenchDatabase } from "./database";
 import { referenceRoster } from "./reference-org";
 import type { BenchResult } from "./types";
 
 export async function run(): Promise<BenchResult[]> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "staffroom-bench-roster-"));
-  process.env.DATABASE_PATH = path.join(dir, "roster.db");
   // Imported after the database is chosen.
   const { migrateToLatest } = await import("#db/migrate");
   const { commandLineActor } = await import("~/models/audit.server");
   const { syncCourses } = await import("~/services/courses.server");
   const { applyRoster, previewRoster } = await import("~/services/roster-import.server");
-  const { closeDatabase } = await import("~/utils/db.server");
+  const { closeDatabase, switchDatabase } = await import("~/utils/db.server");
+  await switchDatabase(await newBenchDatabase("roster"));
   try {
     await migrateToLatest();
     const sync = await syncCourses(path.resolve("test/fixtures/courses-integration"));
@@ -74,6 +72,5 @@ export async function run(): Promise<BenchResult[]> {
     ];
   } finally {
     await closeDatabase();
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 }

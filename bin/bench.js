@@ -2,7 +2,9 @@
 // `npm run bench`: runs every bench/*.bench.ts module's exported `run()` in its own process (a
 // fresh heap and database handle each; tsx as for bin/staffroom.js), then prints one table of the
 // figures against their DESIGN budgets. Exits 1 when a budget is missed or a module fails.
-// `npm run bench -- reports` runs only the modules whose file name contains "reports".
+// `npm run bench -- reports` runs only the modules whose file name contains "reports";
+// `npm run bench -- --engine postgres` runs them on PostgreSQL: the server in DATABASE_URL (its
+// user must be allowed to create databases), or else a throwaway cluster (bin/pg-cluster.js).
 import { fork } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -26,7 +28,23 @@ if (process.argv[2] === "--module") {
   process.exit(0);
 }
 
-const only = process.argv.slice(2);
+const args = process.argv.slice(2);
+const engineFlag = args.indexOf("--engine");
+const engine = engineFlag >= 0 ? args.splice(engineFlag, 2)[1] : "sqlite";
+if (engine !== "sqlite" && engine !== "postgres") {
+  console.error(`--engine must be sqlite or postgres, not "${engine}".`);
+  process.exit(1);
+}
+const moduleEnv = { ...process.env, NODE_ENV: "production" };
+delete moduleEnv.DATABASE_URL;
+let cluster;
+if (engine === "postgres") {
+  const { startThrowawayCluster } = await import("./pg-cluster.js");
+  cluster = process.env.DATABASE_URL ? undefined : await startThrowawayCluster();
+  // Each module makes its own databases there (bench/database.ts).
+  moduleEnv.BENCH_POSTGRES = process.env.DATABASE_URL ?? cluster.url;
+}
+const only = args;
 const dir = path.join(root, "bench");
 const modules = fs
   .readdirSync(dir)
@@ -42,7 +60,7 @@ function runModule(file) {
       // Modules may call gc() between building their data and measuring, so that a collection of
       // the builder's garbage does not land inside a measurement.
       execArgv: ["--expose-gc"],
-      env: { ...process.env, NODE_ENV: "production" },
+      env: moduleEnv,
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     child.on("message", (m) => (message = m));
@@ -80,6 +98,8 @@ for (const name of modules) {
   }
 }
 
+cluster?.stop();
+
 const header = ["Measure", "Value", "Budget", "Module", "Result"];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (cells) =>
@@ -87,6 +107,7 @@ const line = (cells) =>
     .map((c, i) => c.padEnd(widths[i]))
     .join("  ")
     .trimEnd();
-console.log(`\n${line(header)}\n${line(widths.map((w) => "-".repeat(w)))}`);
+console.log(`\nEngine: ${engine === "postgres" ? "PostgreSQL" : "SQLite"}`);
+console.log(`${line(header)}\n${line(widths.map((w) => "-".repeat(w)))}`);
 for (const row of rows) console.log(line(row));
 process.exitCode = failed ? 1 : 0;

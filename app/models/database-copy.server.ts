@@ -98,7 +98,9 @@ async function* sourceRows(source: Source, table: string): AsyncGenerator<Row[]>
 /**
  * Copies every row of `tables` (in that order) from the SQLite `source` into this process's
  * PostgreSQL database, generated columns left to the target, ids kept; then moves the identity
- * sequences past the copied ids. Returns the rows copied per table.
+ * sequences past the copied ids. The target's own triggers are paused meanwhile (until the
+ * commit): the rows they would derive (the copies in `assignments`) are copied as they are, and
+ * nothing is updated or deleted. Returns the rows copied per table.
  */
 export async function copyTables(source: Source, tables: string[]) {
   if (source.engine !== "sqlite") throw new CopyRefused("The source must be an SQLite database.");
@@ -106,6 +108,8 @@ export async function copyTables(source: Source, tables: string[]) {
   const selfReferences = (await foreignKeys()).filter((k) => k.table === k.references);
   const target = db as unknown as Kysely<Record<string, Row>>;
   for (const table of Object.keys(SEEDED)) await target.deleteFrom(table).execute();
+  for (const table of tables)
+    await sql`alter table ${sql.table(table)} disable trigger user`.execute(db);
   const copied: Record<string, number> = {};
   for (const table of tables) {
     const self = selfReferences.find((k) => k.table === table);
@@ -134,6 +138,8 @@ export async function copyTables(source: Source, tables: string[]) {
     }
     copied[table] ??= 0;
   }
+  for (const table of tables)
+    await sql`alter table ${sql.table(table)} enable trigger user`.execute(db);
   const { rows: identities } = await sql<{ table: string; column: string }>`
     select table_name as "table", column_name as "column" from information_schema.columns
     where table_schema = current_schema() and is_identity = 'YES'`.execute(db);
@@ -144,4 +150,9 @@ export async function copyTables(source: Source, tables: string[]) {
     );
   }
   return copied;
+}
+
+/** Statistics for the planner, which has none for tables filled in one transaction. */
+export async function analyzeTables() {
+  await sql`analyze`.execute(db);
 }
