@@ -54,6 +54,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.{ts,tsx}"],
     setupFiles: ["test/setup.ts"],
+    reporters: ["default", "./test/helpers/skipped-reporter.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

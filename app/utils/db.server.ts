@@ -395,6 +395,17 @@ export async function exclusively(name: keyof typeof EXCLUSIVE): Promise<void> {
   }
 }
 
+/**
+ * Inside a write transaction that has just written many rows of `tables`: PostgreSQL plans
+ * the rest of it (a recompute over everyone) from statistics that know nothing of those rows
+ * and can pick plans thousands of times slower, so they are refreshed first. SQLite plans
+ * without such statistics.
+ */
+export async function refreshPlannerStatistics(tables: (keyof Schema)[]): Promise<void> {
+  if (databaseEngine() !== "postgres") return;
+  await sql`analyze ${sql.join(tables.map((name) => sql.table(name)))}`.execute(db);
+}
+
 export async function closeDatabase() {
   const open = handles;
   handles = undefined;
