@@ -266,8 +266,9 @@ export interface WriteOptions {
  * The one way to write several statements together; invariants checked inside hold until the
  * commit. SQLite: the write lock is taken at the start (`BEGIN IMMEDIATE`). PostgreSQL: the
  * transaction is SERIALIZABLE, and when it loses a race (serialization failure or deadlock) it
- * runs again from the start after a short random pause, for up to the busy timeout after the
- * first loss (as SQLite waits for its lock), then gives up with 503 — so `work` must only do database work: await
+ * runs again from the start after a short random pause, until it has run ten times and the
+ * busy timeout has passed since its first loss (as SQLite waits for its lock), then gives up
+ * with 503 — so `work` must only do database work: await
  * nothing else inside it and change nothing outside it (return what the caller needs instead).
  * Called inside another write transaction, `work` joins it; inside its async scope, queries
  * through the plain `db` join it too.
@@ -289,14 +290,10 @@ export async function writeTransaction<T>(
           ));
     } catch (error) {
       if (!isRetryable(error)) throw error;
-      console.warn(
-        "RETRY",
-        attempt,
-        (error as { code: string }).code,
-        (error as Error).message.slice(0, 80),
-      );
       deadline ??= Date.now() + BUSY_TIMEOUT_MS;
-      if (Date.now() >= deadline) throw classifyDatabaseError(error, on.location, true);
+      if (Date.now() >= deadline && attempt >= MIN_ATTEMPTS) {
+        throw classifyDatabaseError(error, on.location, true);
+      }
       // Random, so that the transactions that collided do not collide again.
       const pause = Math.random() * Math.min(100, 2 ** attempt);
       await new Promise((resolve) => setTimeout(resolve, pause));
@@ -326,6 +323,9 @@ function runTransaction<T>(
     }),
   );
 }
+
+/** A transaction that loses races runs at least this often before it gives up. */
+const MIN_ATTEMPTS = 10;
 
 /**
  * A person's transaction that lost this many races in a row runs alone among person

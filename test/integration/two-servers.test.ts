@@ -3,11 +3,15 @@
 // the other wrote, and the same requests fired at both at once lose nothing and break no
 // invariant (attempt limits, one confirmation per statement, certificates once, no manager
 // cycles, at least one active admin, assignments recomputed one at a time).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { courseStatus } from "~/models/progress.server";
 import { recomputeAssignments } from "~/services/assignments.server";
+import { syncCourses } from "~/services/courses.server";
 import { courseStatusFromLedger } from "~/services/progress.server";
 import { all, exec, migratedDatabase, one } from "../helpers/db";
 import { Browser } from "../helpers/http";
@@ -24,6 +28,7 @@ const PEOPLE: TestPerson[] = [
   { key: "fox", name: "Fox Fell" },
   { key: "gus", name: "Gus Grey" },
   { key: "ann", name: "Ann Able" },
+  { key: "ivy", name: "Ivy Ives" },
   ...LEARNERS.map((key) => ({ key, name: `Learner ${key}` })),
 ];
 // test/fixtures/courses-quiz/safety: welcome; check = five questions (three attempts) and a
@@ -32,6 +37,8 @@ const RIGHT = { q1: "q1-b", q2: "q2-a", q3: ["q3-a", "q3-c"], q4: "q4-c", q5: "q
 const WRONG = { q1: "q1-a", q2: "q2-b", q3: "q3-b", q4: "q4-a", q5: "q5-b" };
 
 let servers: [RunningServer, RunningServer];
+/** The servers' COURSES_DIR: a copy of test/fixtures/courses-quiz that a test edits. */
+const coursesDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "staffroom-two-")), "courses");
 let ids: Map<string, number>;
 let safety: { id: number; check: number; policy: number };
 
@@ -82,10 +89,11 @@ async function savePerson(
 beforeAll(async () => {
   await migratedDatabase();
   ids = await seedPeople(PEOPLE, DOMAIN);
+  fs.cpSync("test/fixtures/courses-quiz", coursesDir, { recursive: true });
   // Both start at once: migrations, the course sync and the recompute meet on one database.
   servers = (await Promise.all([
-    startServer({ COURSES_DIR: "test/fixtures/courses-quiz" }),
-    startServer({ COURSES_DIR: "test/fixtures/courses-quiz" }),
+    startServer({ COURSES_DIR: coursesDir }),
+    startServer({ COURSES_DIR: coursesDir }),
   ])) as [RunningServer, RunningServer];
   const lessons = await all<{ id: number; slug: string; course_id: number }>(
     sql`select l.id, l.slug, l.course_id from lessons l join courses c on c.id = l.course_id
@@ -292,5 +300,39 @@ describe("two app servers, one database", () => {
     const onA = await matrix(leaderA);
     expect(await matrix(leaderB)).toEqual(onA);
     expect(onA.filter((r) => r.course === "other")).toHaveLength(PEOPLE.length);
+  });
+
+  test("a course sync by anyone shows on both servers at once: new text, a new answer key", async () => {
+    const [a, b] = await onBoth("ivy");
+    // Both have served the lesson and graded its quiz, so any cache they keep is warm.
+    for (const server of [a, b]) {
+      expect((await server.get("/courses/safety/check")).status).toBe(200);
+    }
+    const file = (name: string) => path.join(coursesDir, "safety", name);
+    const edit = (name: string, change: (text: string) => string) =>
+      fs.writeFileSync(file(name), change(fs.readFileSync(file(name), "utf8")));
+    edit("01-welcome.mdx", (text) => text.replace("Hazzards", "SYNCED-TEXT Hazards"));
+    // Question 1's right answer moves from its second choice to its first.
+    edit("02-check.mdx", (text) =>
+      text
+        .replace("<Choice>Walk around it</Choice>", "<Choice correct>Walk around it</Choice>")
+        .replace("<Choice correct>CORRECT-MARKER-Q1", "<Choice>CORRECT-MARKER-Q1"),
+    );
+    // The command line, or a third server: neither of these two.
+    expect((await syncCourses(coursesDir)).published).toBe(2);
+
+    for (const server of [a, b]) {
+      expect(await (await server.get("/courses/safety/welcome")).text()).toContain("SYNCED-TEXT");
+    }
+    const graded = await b.post("/courses/safety/check", {
+      intent: "quiz",
+      quiz: "quiz-1",
+      version: await versionOf(b, "check"),
+      ...RIGHT,
+      q1: "q1-a",
+    });
+    expect((await graded.text()).replace(/<!-- -->/g, "")).toContain(
+      "You scored 100%. You passed.",
+    );
   });
 });
