@@ -7,10 +7,14 @@ import { syncCourses } from "~/services/courses.server";
 import { migratedDatabase } from "./helpers/db";
 
 let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
-let userId: number;
 let refs: LessonRef[];
+let learners = 0;
 
-const courseRow = () =>
+/** A learner of this test's own, with no progress yet. */
+const newLearner = () =>
+  createUser({ email: `p${++learners}@example.com`, name: "P", departmentId: null });
+
+const courseRow = (userId: number) =>
   sqlite
     .prepare(
       "select lessons_completed, completed_at, stale_since from course_progress where user_id = ?",
@@ -25,7 +29,6 @@ beforeAll(async () => {
   ({ sqlite } = await migratedDatabase());
   const sync = await syncCourses("test/fixtures/courses-integration");
   expect(sync.errors).toEqual([]);
-  userId = await createUser({ email: "p@example.com", name: "P", departmentId: null });
   const course = (await listPublishedCourses()).find((c) => c.slug === "basics")!;
   const lessons = await listLessons(course.id);
   refs = await Promise.all(
@@ -38,12 +41,13 @@ beforeAll(async () => {
 });
 
 test("completing every lesson completes the course, once", async () => {
+  const userId = await newLearner();
   await completeLesson(userId, refs[0]!);
-  expect(courseRow()).toMatchObject({ lessons_completed: 1, completed_at: null });
+  expect(courseRow(userId)).toMatchObject({ lessons_completed: 1, completed_at: null });
   await completeLesson(userId, refs[1]!);
   await completeLesson(userId, refs[1]!);
-  expect(courseRow()).toMatchObject({ lessons_completed: 2 });
-  expect(courseRow().completed_at).not.toBeNull();
+  expect(courseRow(userId)).toMatchObject({ lessons_completed: 2 });
+  expect(courseRow(userId).completed_at).not.toBeNull();
   const events = sqlite
     .prepare(
       "select type, count(*) n from progress_events where user_id = ? group by type order by type",
@@ -56,22 +60,29 @@ test("completing every lesson completes the course, once", async () => {
 });
 
 test("re-opening a stale lesson re-opens the course and keeps the ledger", async () => {
+  const userId = await newLearner();
+  for (const ref of refs) await completeLesson(userId, ref);
+  expect(courseRow(userId).completed_at).not.toBeNull();
   const reopened = await reopenLessons(
     refs[0]!.courseId,
     { userIds: [userId], lessonIds: [refs[0]!.lessonId] },
     "stale",
   );
   expect(reopened).toBe(1);
-  expect(courseRow()).toMatchObject({ lessons_completed: 1, completed_at: null });
-  expect(courseRow().stale_since).not.toBeNull();
+  expect(courseRow(userId)).toMatchObject({ lessons_completed: 1, completed_at: null });
+  expect(courseRow(userId).stale_since).not.toBeNull();
   await completeLesson(userId, refs[0]!);
-  expect(courseRow()).toMatchObject({ lessons_completed: 2, stale_since: null });
-  expect(courseRow().completed_at).not.toBeNull();
+  expect(courseRow(userId)).toMatchObject({ lessons_completed: 2, stale_since: null });
+  expect(courseRow(userId).completed_at).not.toBeNull();
 });
 
-test("the event ledger refuses UPDATE and DELETE", () => {
-  expect(() => sqlite.prepare("update progress_events set type = 'waived'").run()).toThrow(
+test("the event ledger refuses UPDATE and DELETE", async () => {
+  const userId = await newLearner();
+  await completeLesson(userId, refs[0]!);
+  expect(() =>
+    sqlite.prepare("update progress_events set type = 'waived' where user_id = ?").run(userId),
+  ).toThrow(/append-only/);
+  expect(() => sqlite.prepare("delete from progress_events where user_id = ?").run(userId)).toThrow(
     /append-only/,
   );
-  expect(() => sqlite.prepare("delete from progress_events").run()).toThrow(/append-only/);
 });
