@@ -1,26 +1,25 @@
 // Invariants that must hold whoever writes, and however writes interleave: sessions outside
 // other people's transactions, at least one active admin, no manager cycles, append-only evidence.
 import { sql } from "kysely";
-import { beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { editPerson, PersonError, setPersonStatus } from "~/services/people.server";
 import { createSessionCookie, getViewerOrNull } from "~/services/session.server";
 import { db, writeTransaction } from "~/utils/db.server";
 import { migratedDatabase } from "./helpers/db";
-import { seedPeople } from "./helpers/people";
+import { keepOnlyAdmins, seedTeam, type Team } from "./helpers/people";
 
 let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
-let ids: Map<string, number>;
-const actor = (key: string) => ({ id: ids.get(key)!, label: `${key}@test.example` });
+const actor = (t: Team, key: string) => ({ id: t.id(key), label: t.email(key) });
 const requestWith = (cookie: string) =>
   new Request("http://localhost/", { headers: { Cookie: cookie.split(";")[0]! } });
 
-async function valuesOf(key: string) {
+async function valuesOf(t: Team, key: string) {
   const u = sqlite
     .prepare(
       `select u.email, u.name, u.title, u.is_admin, u.is_leader, u.hired_on, m.email manager
        from users u left join users m on m.id = u.manager_id where u.id = ?`,
     )
-    .get(ids.get(key)) as Record<string, string | number | null>;
+    .get(t.id(key)) as Record<string, string | number | null>;
   return {
     email: u.email as string,
     name: u.name as string,
@@ -42,37 +41,41 @@ const activeAdmins = () =>
     }
   ).n;
 
-beforeAll(async () => {
-  ({ sqlite } = await migratedDatabase());
-  ids = await seedPeople([
+/** Each test's own people: two admins; Cat manages Dan, who manages Eve. */
+const team = () =>
+  seedTeam([
     { key: "ana", name: "Ana Admin", admin: true },
     { key: "ben", name: "Ben Admin", admin: true },
     { key: "cat", name: "Cat Boss" },
     { key: "dan", name: "Dan Middle", manager: "cat" },
     { key: "eve", name: "Eve Report", manager: "dan" },
   ]);
+
+beforeAll(async () => {
+  ({ sqlite } = await migratedDatabase());
 });
 
 describe("sessions never ride on someone else's transaction", () => {
   test("a login during a transaction that rolls back still has its session", async () => {
+    const t = await team();
     let opened!: () => void;
     let finish!: () => void;
     const isOpen = new Promise<void>((resolve) => (opened = resolve));
     const mayFinish = new Promise<void>((resolve) => (finish = resolve));
     const rolledBack = writeTransaction(async () => {
-      await sql`update users set title = 'temporary' where id = ${ids.get("eve")!}`.execute(db);
+      await sql`update users set title = 'temporary' where id = ${t.id("eve")}`.execute(db);
       opened();
       await mayFinish;
       throw new Error("roll back");
     }).catch((error: Error) => error.message);
     await isOpen;
     // Another request logs in while that write is open: it must wait for it, not join it.
-    const login = createSessionCookie(ids.get("cat")!);
+    const login = createSessionCookie(t.id("cat"));
     finish();
     expect(await rolledBack).toBe("roll back");
     const cookie = await login;
-    expect((await getViewerOrNull(requestWith(cookie)))?.email).toBe("cat@test.example");
-    expect(sqlite.prepare("select title from users where id = ?").get(ids.get("eve"))).toEqual({
+    expect((await getViewerOrNull(requestWith(cookie)))?.email).toBe(t.email("cat"));
+    expect(sqlite.prepare("select title from users where id = ?").get(t.id("eve"))).toEqual({
       title: "",
     });
   });
@@ -80,10 +83,12 @@ describe("sessions never ride on someone else's transaction", () => {
 
 describe("at least one active administrator", () => {
   test("two admins demoting each other at the same moment, 50 times: never zero", async () => {
+    const t = await team();
+    await keepOnlyAdmins(t.id("ana"), t.id("ben"));
     for (let round = 0; round < 50; round++) {
       const [a, b] = await Promise.allSettled([
-        editPerson(actor("ana"), ids.get("ben")!, { ...(await valuesOf("ben")), isAdmin: false }),
-        editPerson(actor("ben"), ids.get("ana")!, { ...(await valuesOf("ana")), isAdmin: false }),
+        editPerson(actor(t, "ana"), t.id("ben"), { ...(await valuesOf(t, "ben")), isAdmin: false }),
+        editPerson(actor(t, "ben"), t.id("ana"), { ...(await valuesOf(t, "ana")), isAdmin: false }),
       ]);
       expect(activeAdmins()).toBeGreaterThanOrEqual(1);
       // Exactly one of the two wins; the other is told why.
@@ -93,51 +98,44 @@ describe("at least one active administrator", () => {
       // Make both admins again for the next round.
       sqlite
         .prepare("update users set is_admin = 1 where id in (?, ?)")
-        .run(ids.get("ana"), ids.get("ben"));
+        .run(t.id("ana"), t.id("ben"));
     }
   });
 
   test("the database itself refuses to demote or deactivate the last active admin", async () => {
-    sqlite.prepare("update users set is_admin = 0 where id = ?").run(ids.get("ben"));
+    const t = await team();
+    await keepOnlyAdmins(t.id("ana"), t.id("ben"));
+    sqlite.prepare("update users set is_admin = 0 where id = ?").run(t.id("ben"));
     expect(() =>
-      sqlite.prepare("update users set is_admin = 0 where id = ?").run(ids.get("ana")),
+      sqlite.prepare("update users set is_admin = 0 where id = ?").run(t.id("ana")),
     ).toThrow(/invariant: at least one active administrator/);
     expect(() =>
-      sqlite.prepare("update users set status = 'deactivated' where id = ?").run(ids.get("ana")),
+      sqlite.prepare("update users set status = 'deactivated' where id = ?").run(t.id("ana")),
     ).toThrow(/invariant: at least one active administrator/);
-    await expect(setPersonStatus(actor("ben"), ids.get("ana")!, "deactivated")).rejects.toThrow(
+    await expect(setPersonStatus(actor(t, "ben"), t.id("ana"), "deactivated")).rejects.toThrow(
       /last active admin/,
     );
-    sqlite.prepare("update users set is_admin = 1 where id = ?").run(ids.get("ben"));
   });
 });
 
 describe("no manager cycles", () => {
-  // Each test starts from the same chain: Cat manages Dan, who manages Eve.
-  beforeEach(() => {
-    const set = sqlite.prepare("update users set manager_id = ? where id = ?");
-    set.run(null, ids.get("cat"));
-    set.run(ids.get("cat"), ids.get("dan"));
-    set.run(ids.get("dan"), ids.get("eve"));
-  });
-
-  test("the database refuses a cycle through a chain, and a person managing themselves", () => {
+  test("the database refuses a cycle through a chain, and a person managing themselves", async () => {
+    const t = await team();
     const update = (key: string, manager: string) =>
-      sqlite
-        .prepare("update users set manager_id = ? where id = ?")
-        .run(ids.get(manager), ids.get(key));
+      sqlite.prepare("update users set manager_id = ? where id = ?").run(t.id(manager), t.id(key));
     expect(() => update("cat", "eve")).toThrow(/invariant: no manager cycles/);
     expect(() => update("cat", "cat")).toThrow(/invariant: no manager cycles/);
   });
 
   test("two edits that would close a loop at the same moment: one is refused", async () => {
+    const t = await team();
     const [a, b] = await Promise.allSettled([
-      editPerson(actor("ana"), ids.get("cat")!, {
-        ...(await valuesOf("cat")),
-        managerEmail: "eve@test.example",
+      editPerson(actor(t, "ana"), t.id("cat"), {
+        ...(await valuesOf(t, "cat")),
+        managerEmail: t.email("eve"),
       }),
-      editPerson(actor("ben"), ids.get("eve")!, {
-        ...(await valuesOf("eve")),
+      editPerson(actor(t, "ben"), t.id("eve"), {
+        ...(await valuesOf(t, "eve")),
         managerEmail: null,
       }),
     ]);
@@ -150,7 +148,7 @@ describe("no manager cycles", () => {
            where u.manager_id is not null and depth < 20)
          select max(depth) d from chain`,
       )
-      .get(ids.get("cat")) as { d: number };
+      .get(t.id("cat")) as { d: number };
     expect(loop.d).toBeLessThan(20);
     expect([a.status, b.status]).toContain("fulfilled");
   });
@@ -159,7 +157,8 @@ describe("no manager cycles", () => {
 describe("evidence is append-only", () => {
   test.each(["certificates", "quiz_attempts", "progress_events", "acknowledgements", "audit_log"])(
     "%s refuses UPDATE and DELETE",
-    (table) => {
+    async (table) => {
+      const t = await team();
       sqlite.exec("savepoint probe");
       try {
         const columns = sqlite.prepare(`pragma table_info(${table})`).all() as {
@@ -169,7 +168,7 @@ describe("evidence is append-only", () => {
         }[];
         const values = columns
           .filter((c) => !c.pk)
-          .map((c) => [c.name, c.name.endsWith("_id") ? ids.get("ana")! : c.notnull ? "x" : null]);
+          .map((c) => [c.name, c.name.endsWith("_id") ? t.id("ana") : c.notnull ? "x" : null]);
         // Foreign keys are checked at the end of the savepoint, which is rolled back below.
         sqlite.pragma("defer_foreign_keys = ON");
         sqlite

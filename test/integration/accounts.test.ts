@@ -57,7 +57,11 @@ describe("import → invite → set password → log in → deactivate", () => {
     expect(preview).toContain("kim@corp.example");
     const uploadId = preview.match(/name="uploadId" value="(\d+)"/)![1]!;
     const digest = preview.match(/name="digest" value="([0-9a-f]{64})"/)![1]!;
-    expect(sqlite.prepare("select count(*) n from users").get()).toEqual({ n: 1 });
+    expect(
+      sqlite
+        .prepare("select count(*) n from users where email in (?, ?)")
+        .get("kim@corp.example", "lee@corp.example"),
+    ).toEqual({ n: 0 });
 
     const applied = await ada.post("/admin/import", { uploadId, digest });
     expect(applied.status).toBe(200);
@@ -129,9 +133,17 @@ describe("import → invite → set password → log in → deactivate", () => {
   });
 
   test("changing your own password ends your other sessions and keeps this one", async () => {
+    await createUser({
+      email: "ava@corp.example",
+      name: "Ava Admin",
+      departmentId: null,
+      isAdmin: true,
+      passwordHash: await hashPassword(ADMIN_PASSWORD),
+    });
     const first = new Browser(server.url);
-    await first.login("ada@corp.example", ADMIN_PASSWORD);
-    const second = await admin();
+    await first.login("ava@corp.example", ADMIN_PASSWORD);
+    const second = new Browser(server.url);
+    await second.login("ava@corp.example", ADMIN_PASSWORD);
     const wrong = await first.post("/account/password", {
       current: "not-it-at-all",
       password: "a brand new phrase",
@@ -147,12 +159,6 @@ describe("import → invite → set password → log in → deactivate", () => {
     expect(changed.status).toBe(302);
     expect((await first.get("/admin/people")).status).toBe(200);
     expect((await second.get("/admin/people")).status).toBe(302);
-    // Put it back for the other tests.
-    await first.post("/account/password", {
-      current: "a brand new phrase",
-      password: ADMIN_PASSWORD,
-      confirm: ADMIN_PASSWORD,
-    });
   });
 });
 
@@ -185,19 +191,21 @@ describe("a bad file over HTTP", () => {
 
 describe("who may", () => {
   test("people who are not admins cannot read or change the roster", async () => {
-    sqlite
-      .prepare("update users set status = 'active', password_hash = ? where email = ?")
-      .run(await hashPassword("lee-secret-2026"), "lee@corp.example");
+    const leeId = await createUser({
+      email: "lee.leader@corp.example",
+      name: "Lee Leader",
+      departmentId: null,
+      isLeader: true,
+      passwordHash: await hashPassword("lee-secret-2026"),
+    });
     const lee = new Browser(server.url);
-    await lee.login("lee@corp.example", "lee-secret-2026");
+    await lee.login("lee.leader@corp.example", "lee-secret-2026");
     for (const path of ["/admin/people", "/admin/import", "/admin/audit", "/admin/outbox"]) {
       expect((await lee.get(path)).status).toBe(403);
     }
     expect((await lee.get(`/admin/people/${idOf("ada@corp.example")}`)).status).toBe(403);
     const before = databaseDump(sqlite);
-    expect(
-      (await lee.post(`/admin/people/${idOf("lee@corp.example")}`, { intent: "link" })).status,
-    ).toBe(403);
+    expect((await lee.post(`/admin/people/${leeId}`, { intent: "link" })).status).toBe(403);
     expect((await upload(lee, "x.csv", ROSTER)).status).toBe(403);
     expect({ ...databaseDump(sqlite), sessions: [] }).toEqual({ ...before, sessions: [] });
   });
