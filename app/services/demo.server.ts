@@ -5,12 +5,14 @@ import type { LessonRef } from "~/models/progress.server";
 import { completeLesson, recordLessonOpened } from "~/services/progress.server";
 import { countUsers, createUser } from "~/models/users.server";
 import { createRule, recomputeAssignments } from "~/services/assignments.server";
+import { getSchedule, saveSchedule } from "~/services/reminder-settings.server";
 import { advanceClock, now } from "~/utils/clock.server";
 import { hashPassword } from "~/utils/password.server";
 import { mulberry32 } from "~/utils/random";
 
 export const DEMO_PASSWORD = "knitwear-demo-2026";
 export const DEMO_DOMAIN = "harbour.example";
+export const DEMO_ORG_NAME = "Harbour Knitwear";
 
 export const DEMO_LOGINS = [
   { role: "Administrator", email: `sam.patel@${DEMO_DOMAIN}` },
@@ -255,6 +257,7 @@ export async function seedDemo(): Promise<{ people: number; completions: number 
       `The database already has ${existing} people, so the demo was not seeded over it.`,
     );
   }
+  await saveSchedule(SYSTEM_ACTOR, { ...(await getSchedule()), orgName: DEMO_ORG_NAME });
   let shiftMs = 0;
   const daysAgo = (days: number) => {
     advanceClock(-days * DAY_MS - shiftMs);
