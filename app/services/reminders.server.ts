@@ -600,7 +600,7 @@ async function deliver(id: number): Promise<Outcome> {
       subject: message.subject,
       text,
       html,
-      fromName: `${schedule.orgName} (Staffroom)`,
+      fromName: schedule.orgName === "Staffroom" ? "Staffroom" : `${schedule.orgName} (Staffroom)`,
       messageId: `<reminder-${id}@${mailDomain()}>`,
       unsubscribeUrl: message.unsubscribe_list
         ? await unsubscribeUrl(message.recipient_id, message.unsubscribe_list)
