@@ -24,12 +24,12 @@ export default function Unsubscribe() {
       <h1 id="unsubscribe-title">Unsubscribe</h1>
       {done ? (
         <p role="status">
-          Done: you will no longer get {done}. You can switch it back on from{" "}
+          {`Done: you will no longer get ${done}. You can switch it back on from `}
           <Link to="/account">your account page</Link>.
         </p>
       ) : (
         <Form method="post">
-          <p>Stop getting {list} by email?</p>
+          <p>{`Stop getting ${list} by email?`}</p>
           <button type="submit" className="button">
             Unsubscribe
           </button>
