@@ -58,9 +58,8 @@ export default function Reminders() {
       <AdminNav />
       <h1>Reminders</h1>
       <p className="lede">
-        Staffroom reminds people of their due dates, tells line managers when their team falls
-        behind, sends managers a digest and leaders a monthly summary. Each message goes out once,
-        and nobody gets more than one reminder a day.
+        Due-date reminders, escalations to line managers, team digests and a monthly summary for
+        leaders: each message goes out once, and nobody gets more than one reminder a day.
       </p>
       <p>
         {schedule.automatic
@@ -110,28 +109,42 @@ export default function Reminders() {
         The same list as <code>staffroom reminders run --dry-run</code>.
       </p>
       {messages.length > 0 ? (
-        <DataTable
-          label="Who would be mailed today"
-          testId="dry-run"
-          columns={["To", "Message", "Courses", "Why"]}
-        >
-          {messages.map((m) => (
-            <tr
-              key={`${m.to} ${m.kind}`}
-              data-to={m.to}
-              data-kind={m.kind}
-              data-courses={m.courses.join(" ")}
-            >
-              <th scope="row">{m.to}</th>
-              <td>
-                {KIND_LABELS[m.kind]}
-                <span className="muted small block">{m.subject}</span>
-              </td>
-              <td>{m.courses.length > 0 ? m.courses.join(", ") : "—"}</td>
-              <td>{m.reason}</td>
-            </tr>
-          ))}
-        </DataTable>
+        <>
+          <ul className="summary-counts" aria-label="Today's messages by kind">
+            {Object.entries(KIND_LABELS).map(([kind, label]) => {
+              const n = messages.filter((m) => m.kind === kind).length;
+              return n > 0 ? (
+                <li key={kind}>
+                  <strong>{n}</strong> {label}
+                </li>
+              ) : null;
+            })}
+          </ul>
+          <DataTable
+            label="Who would be mailed today"
+            testId="dry-run"
+            columns={["To", "Message", "Why"]}
+          >
+            {messages.map((m) => (
+              <tr
+                key={`${m.to} ${m.kind}`}
+                data-to={m.to}
+                data-kind={m.kind}
+                data-courses={m.courses.join(" ")}
+              >
+                <th scope="row">
+                  {m.name}
+                  <span className="muted small block">{m.to}</span>
+                </th>
+                <td>
+                  {KIND_LABELS[m.kind]}
+                  <span className="muted small block">{m.subject}</span>
+                </td>
+                <td>{m.reason}</td>
+              </tr>
+            ))}
+          </DataTable>
+        </>
       ) : null}
 
       <section className="not-mailed" aria-labelledby="not-mailed-title">

@@ -6,6 +6,7 @@ import type { ReactNode } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import type { Summary } from "~/services/reports.server";
 import { formatDay } from "~/utils/dates";
+import { groupBy } from "~/utils/group-by";
 
 export interface Letter {
   subject: string;
@@ -16,8 +17,8 @@ export interface Letter {
   action: { label: string; href: string };
   why: string;
   orgName: string;
-  /** Digests and summaries: a one-click link to stop them. */
-  unsubscribe?: { label: string; href: string };
+  /** After the why: the account page, and for digests and summaries a one-click unsubscribe. */
+  footerLinks: { label: string; href: string }[];
 }
 
 export interface RenderedMail {
@@ -41,7 +42,7 @@ function asText(letter: Letter): string {
     out.push("");
   }
   out.push(`${letter.action.label}: ${letter.action.href}`, "", "--", letter.why);
-  if (letter.unsubscribe) out.push(`${letter.unsubscribe.label}: ${letter.unsubscribe.href}`);
+  for (const link of letter.footerLinks) out.push(`${link.label}: ${link.href}`);
   return `${out.join("\n")}\n`;
 }
 
@@ -124,13 +125,13 @@ function Html({ letter }: { letter: Letter }): ReactNode {
           </p>
           <hr style={{ border: 0, borderTop: "1px solid #d0d7de", margin: "24px 0 12px" }} />
           <p style={{ color: MUTED, fontSize: "14px", margin: "0 0 8px" }}>{letter.why}</p>
-          {letter.unsubscribe ? (
-            <p style={{ color: MUTED, fontSize: "14px", margin: 0 }}>
-              <a href={letter.unsubscribe.href} style={{ color: LINK }}>
-                {letter.unsubscribe.label}
+          {letter.footerLinks.map((link) => (
+            <p key={link.href} style={{ color: MUTED, fontSize: "14px", margin: "0 0 4px" }}>
+              <a href={link.href} style={{ color: LINK }}>
+                {link.label}
               </a>
             </p>
-          ) : null}
+          ))}
         </main>
       </body>
     </html>
@@ -177,7 +178,7 @@ export function shortDue(daysLeft: number): string {
 }
 
 /** The same with the date: "due in 7 days (10 March 2026)", "3 days overdue (due 1 March 2026)". */
-export const dueWords = (dueOn: string, daysLeft: number) =>
+const dueWords = (dueOn: string, daysLeft: number) =>
   daysLeft === 0
     ? shortDue(0)
     : `${shortDue(daysLeft)} (${daysLeft < 0 ? "due " : ""}${formatDay(dueOn)})`;
@@ -186,6 +187,32 @@ const percentWords = (share: { percent: number | null; done: number; of: number 
   share.percent === null
     ? "nothing has come due yet"
     : `${share.percent}% (${share.done} of ${share.of})`;
+
+/** "Welcome, Returns (due in 5 days); 3 courses (10 days overdue)", lines in due order. */
+export function dueSummary(lines: CourseLine[]): string {
+  return [...groupBy(lines, (l) => shortDue(l.daysLeft))]
+    .map(([due, group]) => {
+      const what =
+        group.length > 2
+          ? plural(group.length, "course")
+          : group.map((l) => l.courseTitle).join(", ");
+      return `${what} (${due})`;
+    })
+    .join("; ");
+}
+
+/** One line per person (to their page), with what they have not finished. */
+const perPerson = (ctx: MailContext, lines: TeamLine[]) =>
+  [...groupBy(lines, (l) => l.personId)].map(([personId, own]) => ({
+    text: own[0]!.personName,
+    href: `${ctx.origin}/people/${personId}`,
+    detail: dueSummary(own),
+  }));
+
+const accountLink = (ctx: MailContext) => ({
+  label: "Your account page: which messages you get",
+  href: `${ctx.origin}/account`,
+});
 
 /** "March 2026" for "2026-03". */
 export const monthWords = (month: string) =>
@@ -197,10 +224,9 @@ export const monthWords = (month: string) =>
 
 /** Long lists end with a pointer to the page that has them all. */
 const LINES_SHOWN = 30;
-function capped<T>(rows: T[], line: (row: T) => Letter["lists"][number]["lines"][number]) {
-  const lines = rows.slice(0, LINES_SHOWN).map(line);
-  if (rows.length > LINES_SHOWN) lines.push({ text: `…and ${rows.length - LINES_SHOWN} more` });
-  return lines;
+function capped(lines: Letter["lists"][number]["lines"]) {
+  if (lines.length <= LINES_SHOWN) return lines;
+  return [...lines.slice(0, LINES_SHOWN), { text: `…and ${lines.length - LINES_SHOWN} more` }];
 }
 
 /** A learner's own training: the day's due-date reminder, or a nudge from `nudgedBy`. */
@@ -248,8 +274,9 @@ export function learnerLetter(
     why:
       kind === "nudge"
         ? `You get this because ${nudgedBy}, who looks after training at ${ctx.orgName}, sent you a reminder from Staffroom (at most one a day).`
-        : `You get this because this training is assigned to you at ${ctx.orgName}. Due-date reminders come with required training and cannot be switched off; your account page says which messages you get: ${ctx.origin}/account`,
+        : `You get this because this training is assigned to you at ${ctx.orgName}. Due-date reminders come with required training and cannot be switched off.`,
     orgName: ctx.orgName,
+    footerLinks: [accountLink(ctx)],
   };
 }
 
@@ -270,18 +297,11 @@ export function escalationLetter(
         : "People in your team are behind on training",
     greeting: `Hello ${reader.name},`,
     intro: `These courses are ${plural(afterDays, "day")} or more overdue. A word from you usually helps.`,
-    lists: [
-      {
-        lines: capped(lines, (l) => ({
-          text: `${l.personName}: ${l.courseTitle}`,
-          href: `${ctx.origin}/people/${l.personId}`,
-          detail: dueWords(l.dueOn, l.daysLeft),
-        })),
-      },
-    ],
+    lists: [{ lines: capped(perPerson(ctx, lines)) }],
     action: { label: "Open your team", href: `${ctx.origin}/team?status=overdue` },
     why: `You get this because you are the line manager of ${names.length === 1 ? names[0] : "these people"} at ${ctx.orgName} and their training is ${plural(afterDays, "day")} or more overdue. You hear about each course at most once a week; this cannot be switched off.`,
     orgName: ctx.orgName,
+    footerLinks: [accountLink(ctx)],
   };
 }
 
@@ -293,19 +313,17 @@ export function digestLetter(
   frequency: "weekly" | "fortnightly",
   unsubscribeHref: string,
 ): Letter {
-  const line = (l: TeamLine) => ({
-    text: `${l.personName}: ${l.courseTitle}`,
-    href: `${ctx.origin}/people/${l.personId}`,
-    detail: dueWords(l.dueOn, l.daysLeft),
-  });
   const lists = [];
   if (team.overdue.length > 0) {
-    lists.push({ title: `Overdue (${team.overdue.length})`, lines: capped(team.overdue, line) });
+    lists.push({
+      title: `Overdue (${plural(team.overdue.length, "course")})`,
+      lines: capped(perPerson(ctx, team.overdue)),
+    });
   }
   if (team.notStarted.length > 0) {
     lists.push({
-      title: `Not started yet (${team.notStarted.length})`,
-      lines: capped(team.notStarted, line),
+      title: `Not started yet (${plural(team.notStarted.length, "course")})`,
+      lines: capped(perPerson(ctx, team.notStarted)),
     });
   }
   const every = frequency === "weekly" ? "weekly" : "fortnightly";
@@ -316,9 +334,12 @@ export function digestLetter(
     intro: `${plural(team.people, "person reports", "people report")} to you directly or through their managers. This is what is overdue, and what nobody has started yet.`,
     lists,
     action: { label: "Open your team", href: `${ctx.origin}/team` },
-    why: `You get this ${every} digest because people report to you at ${ctx.orgName}. Choose weekly, every two weeks or off on your account page: ${ctx.origin}/account`,
-    unsubscribe: { label: "Unsubscribe from the team digest", href: unsubscribeHref },
+    why: `You get this ${every} digest because people report to you at ${ctx.orgName}. Choose weekly, every two weeks or off on your account page.`,
     orgName: ctx.orgName,
+    footerLinks: [
+      accountLink(ctx),
+      { label: "Unsubscribe from the team digest", href: unsubscribeHref },
+    ],
   };
 }
 
@@ -352,7 +373,10 @@ export function leaderSummaryLetter(
     ],
     action: { label: "Open the reports", href: `${ctx.origin}/reports` },
     why: `You get this monthly summary because you are a leader at ${ctx.orgName}.`,
-    unsubscribe: { label: "Unsubscribe from the monthly summary", href: unsubscribeHref },
     orgName: ctx.orgName,
+    footerLinks: [
+      accountLink(ctx),
+      { label: "Unsubscribe from the monthly summary", href: unsubscribeHref },
+    ],
   };
 }

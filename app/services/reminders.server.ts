@@ -42,13 +42,13 @@ import { getRosterPerson, reportIds, type Viewer } from "~/models/users.server";
 import { claimPeriod } from "~/services/jobs.server";
 import {
   digestLetter,
+  dueSummary,
   escalationLetter,
   learnerLetter,
   leaderSummaryLetter,
   monthWords,
   plural,
   render,
-  shortDue,
   type CourseLine,
   type MailContext,
   type Letter,
@@ -74,6 +74,7 @@ import {
 } from "~/utils/calendar.server";
 import { now, nowIso } from "~/utils/clock.server";
 import { writeTransaction } from "~/utils/db.server";
+import { groupBy } from "~/utils/group-by";
 import { notAllowed, notFound } from "~/utils/domain-errors.server";
 import { publicOrigin } from "~/utils/env.server";
 
@@ -143,6 +144,8 @@ export type PlannedKind = Exclude<ReminderKind, "nudge">;
 export interface PlannedMessage {
   recipientId: number;
   to: string;
+  /** The recipient's name. */
+  name: string;
   channel: ReminderChannel;
   kind: ReminderKind;
   /** Whose training, for messages about the recipient's own. */
@@ -169,7 +172,7 @@ export const NOT_MAILED = {
   no_manager: "Overdue, but no active line manager to tell",
   digest_off: "Digest switched off",
   nothing_to_say: "Digest skipped: nothing overdue or unstarted",
-  digest_waits: "Digest waits a day: an escalation goes today",
+  digest_waits: "Digest waits a day: they get an escalation today",
   summary_off: "Monthly summary switched off",
 } as const;
 
@@ -191,16 +194,6 @@ export interface ReminderPlan {
 const UNFINISHED = new Set(["stale", "in_progress", "not_started"]);
 const isOpen = (a: CurrentAssignment) => UNFINISHED.has(a.state);
 const URGENCY: LearnerStepKind[] = ["overdue", "due_today", "before_due"];
-
-function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const row of rows) {
-    const group = groups.get(key(row));
-    if (group) group.push(row);
-    else groups.set(key(row), [row]);
-  }
-  return groups;
-}
 
 /** Everyone under each person, at any depth (as `reportIds`, from one read of the roster). */
 function subtrees(roster: RosterLine[]): (managerId: number) => number[] {
@@ -235,18 +228,6 @@ const teamLine = (a: CurrentAssignment, day: Day): TeamLine => ({
 
 const unique = <T>(values: T[]) => [...new Set(values)];
 
-/** "Welcome, Returns: due in 5 days; 3 courses: 10 days overdue" (lines in due order). */
-function dueSummary(lines: CourseLine[]): string {
-  return [...groupBy(lines, (l) => shortDue(l.daysLeft))]
-    .map(([due, group]) => {
-      const what =
-        group.length > 2
-          ? plural(group.length, "course")
-          : group.map((l) => l.courseTitle).join(", ");
-      return `${what}: ${due}`;
-    })
-    .join("; ");
-}
 const byDue = (x: CourseLine, y: CourseLine) => x.daysLeft - y.daysLeft;
 
 /** A learner's due-date message from the steps they reached. */
@@ -260,6 +241,7 @@ function learnerMessage(
   return {
     recipientId: person.id,
     to: person.email,
+    name: person.name,
     channel: "learner",
     kind,
     person: person.email,
@@ -401,13 +383,14 @@ export async function planReminders(): Promise<ReminderPlan> {
     messages.push({
       recipientId: managerId,
       to: manager.email,
+      name: manager.name,
       channel: "team",
       kind: "escalation",
       person: null,
       people: unique(due.map((d) => people.get(d.assignment.userId)!.email)),
       courses: unique(lines.map((l) => l.courseSlug)),
       reason: [...groupBy(lines, (l) => l.personName)]
-        .map(([name, own]) => `${name} (${dueSummary(own)})`)
+        .map(([name, own]) => `${name}: ${dueSummary(own)}`)
         .join("; "),
       items: due.map((d) => ({
         personId: d.assignment.userId,
@@ -464,6 +447,7 @@ export async function planReminders(): Promise<ReminderPlan> {
     messages.push({
       recipientId: manager.id,
       to: manager.email,
+      name: manager.name,
       channel: "team",
       kind: "digest",
       person: null,
@@ -502,6 +486,7 @@ export async function planReminders(): Promise<ReminderPlan> {
       messages.push({
         recipientId: leader.id,
         to: leader.email,
+        name: leader.name,
         channel: "organisation",
         kind: "leader_summary",
         person: null,
@@ -706,6 +691,7 @@ export async function nudge(
   const message: PlannedMessage = {
     recipientId: personId,
     to: email,
+    name,
     channel: "learner",
     kind: "nudge",
     person: email,
@@ -785,6 +771,7 @@ export async function reminderOverview() {
     ranToday: lastDaily !== undefined && lastDaily >= startOfDay(plan.day),
     messages: plan.messages.map((m) => ({
       to: m.to,
+      name: m.name,
       kind: m.kind,
       person: m.person,
       courses: m.courses,
