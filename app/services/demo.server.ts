@@ -257,7 +257,12 @@ export async function seedDemo(): Promise<{ people: number; completions: number 
       `The database already has ${existing} people, so the demo was not seeded over it.`,
     );
   }
-  await saveSchedule(SYSTEM_ACTOR, { ...(await getSchedule()), orgName: DEMO_ORG_NAME });
+  // Paused: nobody is mailed until someone has looked at the dry run and switched sending on.
+  await saveSchedule(SYSTEM_ACTOR, {
+    ...(await getSchedule()),
+    orgName: DEMO_ORG_NAME,
+    automatic: false,
+  });
   let shiftMs = 0;
   const daysAgo = (days: number) => {
     advanceClock(-days * DAY_MS - shiftMs);
