@@ -27,7 +27,7 @@ const unfinished = (status: AssignmentStatus) =>
 
 /**
  * Assignments with status, due date and last activity; people link to their page. With
- * `reminded`, a last column offers a reminder on each person's first unfinished row.
+ * `reminded`, each person's first unfinished row offers a reminder and says when the last was.
  */
 export function AssignmentTable({
   rows,
@@ -63,7 +63,6 @@ export function AssignmentTable({
         "Due",
         "Lessons",
         "Last activity",
-        reminded ? "Reminder" : false,
       ]}
     >
       {rows.map((r) => (
@@ -71,6 +70,9 @@ export function AssignmentTable({
           <th scope="row">
             <Link to={`/people/${r.userId}`}>{r.name}</Link>
             <span className="muted small block">{r.email}</span>
+            {reminded && offerOnce(r) ? (
+              <RemindCell personId={r.userId} name={r.name} reminded={reminded[r.userId]} />
+            ) : null}
           </th>
           <td>{r.department ?? "—"}</td>
           <td>
@@ -87,13 +89,6 @@ export function AssignmentTable({
             {r.lessonsCompleted}/{r.lessonCount}
           </td>
           <td>{r.lastActivityOn ? formatDay(r.lastActivityOn) : "Never opened"}</td>
-          {reminded ? (
-            <td>
-              {offerOnce(r) ? (
-                <RemindCell personId={r.userId} name={r.name} reminded={reminded[r.userId]} />
-              ) : null}
-            </td>
-          ) : null}
         </tr>
       ))}
     </DataTable>

@@ -1,4 +1,6 @@
 import { Form } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { DIGEST_FREQUENCIES, FREQUENCY_LABELS } from "~/utils/reminder-options";
 
 /** Each message kind as people read it. */
 export const KIND_LABELS: Record<string, string> = {
@@ -41,6 +43,37 @@ export function RemindCell({
     </>
   );
 }
+
+/** A labelled <select> in a form. */
+export function SelectField({
+  label,
+  name,
+  value,
+  options,
+}: {
+  label: ReactNode;
+  name: string;
+  value: string | number;
+  options: readonly { value: string | number; label: string }[];
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={name}>{label}</label>
+      <select id={name} name={name} defaultValue={value}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export const DIGEST_OPTIONS = DIGEST_FREQUENCIES.map((f) => ({
+  value: f,
+  label: FREQUENCY_LABELS[f],
+}));
 
 /** What a nudge did, announced politely. */
 export function NudgeNotice({ notice }: { notice?: string }) {

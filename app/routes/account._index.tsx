@@ -7,12 +7,12 @@ import type {
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { KIND_LABELS } from "~/components/reminders";
+import { DIGEST_OPTIONS, KIND_LABELS, SelectField } from "~/components/reminders";
 import { chooseMail, mailOverview } from "~/services/reminder-settings.server";
 import { requireViewer } from "~/services/session.server";
 import reminderStyles from "~/styles/reminders.css?url";
 import { formatDay } from "~/utils/dates";
-import { DIGEST_FREQUENCIES, FREQUENCY_LABELS } from "~/utils/reminder-options";
+import { DIGEST_FREQUENCIES } from "~/utils/reminder-options";
 
 export const meta: MetaFunction = () => [{ title: "Your account · Staffroom" }];
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: reminderStyles }];
@@ -86,33 +86,23 @@ export default function Account() {
       {isManager || isLeader ? (
         <Form method="post" className="mail-choices">
           {isManager ? (
-            <div className="field">
-              <label htmlFor="digest">
-                Team digest, on {schedule.digestDay}: what is overdue or not started in your team
-              </label>
-              <select id="digest" name="digest" defaultValue={choices.digest}>
-                {DIGEST_FREQUENCIES.map((f) => (
-                  <option key={f} value={f}>
-                    {FREQUENCY_LABELS[f]}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              label={`Team digest, on ${schedule.digestDay}: what is overdue or not started in your team`}
+              name="digest"
+              value={choices.digest}
+              options={DIGEST_OPTIONS}
+            />
           ) : null}
           {isLeader ? (
-            <div className="field">
-              <label htmlFor="leaderSummary">
-                Monthly summary of the headline figures ({schedule.summary})
-              </label>
-              <select
-                id="leaderSummary"
-                name="leaderSummary"
-                defaultValue={choices.leaderSummary ? "on" : "off"}
-              >
-                <option value="on">On</option>
-                <option value="off">Off</option>
-              </select>
-            </div>
+            <SelectField
+              label={`Monthly summary of the headline figures (${schedule.summary})`}
+              name="leaderSummary"
+              value={choices.leaderSummary ? "on" : "off"}
+              options={[
+                { value: "on", label: "On" },
+                { value: "off", label: "Off" },
+              ]}
+            />
           ) : null}
           <button type="submit" className="button">
             Save my choices

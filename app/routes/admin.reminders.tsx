@@ -10,7 +10,7 @@ import { z } from "zod";
 import { AdminNav } from "~/components/admin";
 import { DataTable } from "~/components/data-table";
 import { Field } from "~/components/field";
-import { KIND_LABELS } from "~/components/reminders";
+import { DIGEST_OPTIONS, KIND_LABELS, SelectField } from "~/components/reminders";
 import { actorOf } from "~/models/audit.server";
 import { describeSchedule, saveSchedule, ScheduleForm } from "~/services/reminder-settings.server";
 import { reminderOverview } from "~/services/reminders.server";
@@ -18,7 +18,7 @@ import { requireAdmin } from "~/services/session.server";
 import adminStyles from "~/styles/admin.css?url";
 import reminderStyles from "~/styles/reminders.css?url";
 import { formatDay } from "~/utils/dates";
-import { DIGEST_FREQUENCIES, FREQUENCY_LABELS, WEEKDAYS } from "~/utils/reminder-options";
+import { WEEKDAYS } from "~/utils/reminder-options";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: adminStyles },
@@ -187,16 +187,15 @@ export default function Reminders() {
             Send automatically every day
           </label>
           <div className="field-row">
-            <div className="field">
-              <label htmlFor="hour">From this hour ({words.timeZone} time)</label>
-              <select id="hour" name="hour" defaultValue={schedule.hour}>
-                {Array.from({ length: 24 }, (_, h) => (
-                  <option key={h} value={h}>
-                    {String(h).padStart(2, "0")}:00
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              label={`From this hour (${words.timeZone} time)`}
+              name="hour"
+              value={schedule.hour}
+              options={Array.from({ length: 24 }, (_, h) => ({
+                value: h,
+                label: `${String(h).padStart(2, "0")}:00`,
+              }))}
+            />
             <Field
               label="Organisation name in messages"
               name="orgName"
@@ -255,26 +254,18 @@ export default function Reminders() {
               defaultValue={schedule.escalateEveryDays}
               error={errors.escalateEveryDays}
             />
-            <div className="field">
-              <label htmlFor="digest">Team digest, unless a manager chooses otherwise</label>
-              <select id="digest" name="digest" defaultValue={schedule.digest}>
-                {DIGEST_FREQUENCIES.map((f) => (
-                  <option key={f} value={f}>
-                    {FREQUENCY_LABELS[f]}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="digestWeekday">Digest day</label>
-              <select id="digestWeekday" name="digestWeekday" defaultValue={schedule.digestWeekday}>
-                {WEEKDAYS.map((name, i) => (
-                  <option key={name} value={i + 1}>
-                    {name}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              label="Team digest, unless a manager chooses otherwise"
+              name="digest"
+              value={schedule.digest}
+              options={DIGEST_OPTIONS}
+            />
+            <SelectField
+              label="Digest day"
+              name="digestWeekday"
+              value={schedule.digestWeekday}
+              options={WEEKDAYS.map((day, i) => ({ value: i + 1, label: day }))}
+            />
           </div>
         </fieldset>
         <fieldset>
