@@ -33,6 +33,7 @@ import {
   stillOpen,
   undeliveredMessages,
   type CurrentAssignment,
+  type MailChoices,
   type NewMessage,
   type ReminderItem,
   type RosterLine,
@@ -84,7 +85,7 @@ import { publicOrigin } from "~/utils/env.server";
 type LearnerStepKind = "before_due" | "due_today" | "overdue";
 
 /** The learner's step an open assignment is at, `daysLeft` days from its due date. */
-export function learnerStep(
+function learnerStep(
   schedule: ReminderSchedule,
   daysLeft: number,
   stale: boolean,
@@ -102,7 +103,7 @@ export function learnerStep(
 }
 
 /** The escalation step of an assignment `daysLeft` from its due date, if it has reached one. */
-export function escalationStep(schedule: ReminderSchedule, daysLeft: number, stale: boolean) {
+function escalationStep(schedule: ReminderSchedule, daysLeft: number, stale: boolean) {
   const late = -daysLeft;
   if (stale || schedule.escalateAfterDays === 0 || late < schedule.escalateAfterDays) return null;
   return `escalation:${Math.floor((late - schedule.escalateAfterDays) / schedule.escalateEveryDays)}`;
@@ -123,7 +124,7 @@ function nextStepDay(schedule: ReminderSchedule, dueOn: Day, day: Day, stale: bo
 const EPOCH_MONDAY = "1970-01-05";
 
 /** The digest period `day` falls in, once its weekday has come; null before that. */
-export function digestStep(day: Day, frequency: "weekly" | "fortnightly", weekday: number) {
+function digestStep(day: Day, frequency: "weekly" | "fortnightly", weekday: number) {
   const week = Math.floor(daysBetween(EPOCH_MONDAY, day) / 7);
   const first = frequency === "fortnightly" ? week - (week % 2) : week;
   const start = addDays(EPOCH_MONDAY, first * 7);
@@ -131,15 +132,12 @@ export function digestStep(day: Day, frequency: "weekly" | "fortnightly", weekda
   return `${frequency === "weekly" ? "week" : "fortnight"}:${isoWeekOf(start)}`;
 }
 
-export function leaderSummaryStep(day: Day, dayOfMonth: number) {
+function leaderSummaryStep(day: Day, dayOfMonth: number) {
   return Number(day.slice(8, 10)) >= dayOfMonth ? `month:${day.slice(0, 7)}` : null;
 }
 
 // ---------------------------------------------------------------------------------------------
 // The plan: every message due today, and everyone who gets none and why
-
-/** The message kinds of `staffroom reminders run` (a nudge is sent by a person, not planned). */
-export type PlannedKind = Exclude<ReminderKind, "nudge">;
 
 export interface PlannedMessage {
   recipientId: number;
@@ -230,233 +228,200 @@ const unique = <T>(values: T[]) => [...new Set(values)];
 
 const byDue = (x: CourseLine, y: CourseLine) => x.daysLeft - y.daysLeft;
 
-/** A learner's due-date message from the steps they reached. */
-function learnerMessage(
-  ctx: MailContext,
-  person: { id: number; email: string; name: string },
-  due: { assignment: CurrentAssignment; line: CourseLine; kind: LearnerStepKind; step: string }[],
-): PlannedMessage {
-  const kind = URGENCY.find((k) => due.some((d) => d.kind === k))!;
-  const lines = due.map((d) => d.line).sort(byDue);
-  return {
-    recipientId: person.id,
-    to: person.email,
-    name: person.name,
-    channel: "learner",
-    kind,
-    person: person.email,
-    people: [person.email],
-    courses: lines.map((l) => l.courseSlug),
-    reason: dueSummary(lines),
-    items: due.map((d) => ({
-      personId: person.id,
-      assignmentId: d.assignment.assignmentId,
-      kind: d.kind,
-      step: d.step,
-    })),
-    letter: learnerLetter(ctx, person, kind, lines),
-    unsubscribeList: null,
-  };
+/** A step one assignment reached, not yet covered. */
+interface Due {
+  assignment: CurrentAssignment;
+  kind: ReminderKind;
+  step: string;
 }
 
-/** What today's run would send, and who gets nothing and why. Reads only. */
-export async function planReminders(): Promise<ReminderPlan> {
-  const day = today();
-  const schedule = await getSchedule();
-  const ctx: MailContext = { orgName: schedule.orgName, origin: publicOrigin() };
-  const [assignments, roster, todays, choices] = await Promise.all([
-    currentAssignments(),
-    rosterLines(),
-    messagesOn(day),
-    mailChoices(),
-  ]);
-  const periods = {
-    weekly: digestStep(day, "weekly", schedule.digestWeekday),
-    fortnightly: digestStep(day, "fortnightly", schedule.digestWeekday),
-    summary: leaderSummaryStep(day, schedule.leaderSummaryDay),
-  };
-  const covered = await coveredItems(
-    [periods.weekly, periods.fortnightly, periods.summary].filter((s) => s !== null),
-  );
-  const busy = new Set(todays.map((m) => `${m.recipientId} ${m.channel}`));
-  const people = new Map(roster.map((p) => [p.id, p]));
-  const messages: PlannedMessage[] = [];
-  const notMailed: NotMailed[] = [];
-  const skip = (p: { name: string; email: string }, category: NotMailedCategory, detail = "") =>
-    notMailed.push({ name: p.name, email: p.email, category, detail });
+const itemOf = ({ assignment, kind, step }: Due): ReminderItem => ({
+  personId: assignment.userId,
+  assignmentId: assignment.assignmentId,
+  kind,
+  step,
+});
 
-  // Learners: one message a day, about every course that reached a step.
-  const escalations = new Map<number, { assignment: CurrentAssignment; step: string }[]>();
-  for (const [userId, rows] of groupBy(assignments, (a) => a.userId)) {
-    const person = people.get(userId)!;
+/** What a plan reads once, and what its parts add to. */
+interface Planning {
+  day: Day;
+  schedule: ReminderSchedule;
+  ctx: MailContext;
+  roster: RosterLine[];
+  people: Map<number, RosterLine>;
+  /** Each person's current assignments. */
+  assignments: Map<number, CurrentAssignment[]>;
+  choices: Map<number, MailChoices>;
+  /** Item key → when it was recorded. */
+  covered: Map<string, string>;
+  /** "recipient channel" of the messages already sent today. */
+  busy: Set<string>;
+  messages: PlannedMessage[];
+  skip: (p: { name: string; email: string }, category: NotMailedCategory, detail?: string) => void;
+}
+
+/** Learners: one message a day, about every course that reached a step not yet covered. */
+function planLearners(p: Planning) {
+  for (const [userId, rows] of p.assignments) {
+    const person = p.people.get(userId)!;
     const open = rows.filter(isOpen);
     if (!person.active) {
-      if (open.length > 0) skip(person, "deactivated", `${plural(open.length, "course")} open`);
+      if (open.length > 0) p.skip(person, "deactivated", `${plural(open.length, "course")} open`);
       continue;
     }
     if (open.length === 0) {
       const waived = rows.filter((a) => a.state === "waived").length;
-      if (waived > 0) skip(person, "waived", `${waived} waived`);
-      else skip(person, "completed", plural(rows.length, "course"));
+      if (waived > 0) p.skip(person, "waived", `${waived} waived`);
+      else p.skip(person, "completed", plural(rows.length, "course"));
       continue;
     }
-    const reached = [];
-    for (const assignment of open) {
-      const line = courseLine(assignment, day);
-      const stale = assignment.state === "stale";
-      const step = learnerStep(schedule, line.daysLeft, stale);
-      if (step) reached.push({ assignment, line, ...step });
-      const escalation = escalationStep(schedule, line.daysLeft, stale);
-      if (escalation) {
-        const key = itemKey({
-          personId: userId,
-          assignmentId: assignment.assignmentId,
-          kind: "escalation",
-          step: escalation,
-        });
-        if (!covered.has(key)) {
-          escalations.set(userId, [
-            ...(escalations.get(userId) ?? []),
-            { assignment, step: escalation },
-          ]);
-        }
-      }
-    }
-    const due = reached.filter(
-      (r) =>
-        !covered.has(
-          itemKey({
-            personId: userId,
-            assignmentId: r.assignment.assignmentId,
-            kind: r.kind,
-            step: r.step,
-          }),
-        ),
-    );
-    if (due.length > 0 && busy.has(`${userId} learner`)) skip(person, "daily_cap");
-    else if (due.length > 0) messages.push(learnerMessage(ctx, person, due));
-    else if (reached.length > 0) {
-      const last = reached
-        .map((r) =>
-          covered.get(
-            itemKey({
-              personId: userId,
-              assignmentId: r.assignment.assignmentId,
-              kind: r.kind,
-              step: r.step,
-            }),
-          )!,
-        )
-        .sort()
-        .at(-1)!;
-      skip(person, "already_reminded", `on ${last.slice(0, 10)}`);
+    const reached = open.flatMap((assignment) => {
+      const daysLeft = daysBetween(p.day, assignment.dueOn);
+      const step = learnerStep(p.schedule, daysLeft, assignment.state === "stale");
+      return step ? [{ assignment, ...step }] : [];
+    });
+    const due = reached.filter((r) => !p.covered.has(itemKey(itemOf(r))));
+    if (due.length > 0 && p.busy.has(`${userId} learner`)) {
+      p.skip(person, "daily_cap");
+    } else if (due.length > 0) {
+      const lines = due.map((d) => courseLine(d.assignment, p.day)).sort(byDue);
+      const kind = URGENCY.find((k) => due.some((d) => d.kind === k))!;
+      p.messages.push({
+        recipientId: userId,
+        to: person.email,
+        name: person.name,
+        channel: "learner",
+        kind,
+        person: person.email,
+        people: [person.email],
+        courses: lines.map((l) => l.courseSlug),
+        reason: dueSummary(lines),
+        items: due.map(itemOf),
+        letter: learnerLetter(p.ctx, person, kind, lines),
+        unsubscribeList: null,
+      });
+    } else if (reached.length > 0) {
+      const last = reached.map((r) => p.covered.get(itemKey(itemOf(r)))!).sort();
+      p.skip(person, "already_reminded", `on ${last.at(-1)!.slice(0, 10)}`);
     } else {
       const next = open
-        .map((a) => nextStepDay(schedule, a.dueOn, day, a.state === "stale"))
+        .map((a) => nextStepDay(p.schedule, a.dueOn, p.day, a.state === "stale"))
         .filter((d) => d !== undefined)
         .sort()[0];
-      if (next) skip(person, "not_due", `next on ${next}`);
-      else skip(person, "updated");
+      if (next) p.skip(person, "not_due", `next on ${next}`);
+      else p.skip(person, "updated");
     }
   }
+}
 
-  // Escalations: to each person's line manager as the roster has it now.
-  const teamToday = new Set<number>();
-  const byManager = new Map<number, { assignment: CurrentAssignment; step: string }[]>();
-  for (const [userId, due] of escalations) {
-    const person = people.get(userId)!;
-    const manager = person.managerId === null ? undefined : people.get(person.managerId);
+/**
+ * Escalations: to each person's line manager as the roster has it now, every report's courses
+ * in one message. Returns the managers who have one today.
+ */
+function planEscalations(p: Planning): Set<number> {
+  const byManager = new Map<number, Due[]>();
+  for (const [userId, rows] of p.assignments) {
+    const person = p.people.get(userId)!;
+    if (!person.active) continue;
+    const due = rows.filter(isOpen).flatMap((assignment): Due[] => {
+      const daysLeft = daysBetween(p.day, assignment.dueOn);
+      const step = escalationStep(p.schedule, daysLeft, assignment.state === "stale");
+      const item = step ? { assignment, kind: "escalation" as const, step } : null;
+      return item && !p.covered.has(itemKey(itemOf(item))) ? [item] : [];
+    });
+    if (due.length === 0) continue;
+    const manager = person.managerId === null ? undefined : p.people.get(person.managerId);
     if (!manager?.active) {
-      skip(person, "no_manager", due.map((d) => d.assignment.courseTitle).join(", "));
+      p.skip(person, "no_manager", due.map((d) => d.assignment.courseTitle).join(", "));
       continue;
     }
     byManager.set(manager.id, [...(byManager.get(manager.id) ?? []), ...due]);
   }
   for (const [managerId, due] of byManager) {
-    const manager = people.get(managerId)!;
-    teamToday.add(managerId);
-    if (busy.has(`${managerId} team`)) {
-      skip(manager, "daily_cap", "escalation waits");
+    const manager = p.people.get(managerId)!;
+    if (p.busy.has(`${managerId} team`)) {
+      p.skip(manager, "daily_cap", "escalation waits");
       continue;
     }
-    const lines = due.map((d) => teamLine(d.assignment, day)).sort(byDue);
-    messages.push({
+    const lines = due.map((d) => teamLine(d.assignment, p.day)).sort(byDue);
+    p.messages.push({
       recipientId: managerId,
       to: manager.email,
       name: manager.name,
       channel: "team",
       kind: "escalation",
       person: null,
-      people: unique(due.map((d) => people.get(d.assignment.userId)!.email)),
+      people: unique(due.map((d) => d.assignment.email)),
       courses: unique(lines.map((l) => l.courseSlug)),
       reason: [...groupBy(lines, (l) => l.personName)]
         .map(([name, own]) => `${name}: ${dueSummary(own)}`)
         .join("; "),
-      items: due.map((d) => ({
-        personId: d.assignment.userId,
-        assignmentId: d.assignment.assignmentId,
-        kind: "escalation",
-        step: d.step,
-      })),
-      letter: escalationLetter(ctx, manager, lines, schedule.escalateAfterDays),
+      items: due.map(itemOf),
+      letter: escalationLetter(p.ctx, manager, lines, p.schedule.escalateAfterDays),
       unsubscribeList: null,
     });
   }
+  return new Set(byManager.keys());
+}
 
-  // Digests: managers' whole teams, on the digest weekday (or the first day after it with room).
-  const teamOf = subtrees(roster);
-  const openByPerson = groupBy(
-    assignments.filter((a) => a.active && isOpen(a)),
-    (a) => a.userId,
-  );
-  const managers = new Set(roster.flatMap((p) => (p.active && p.managerId ? [p.managerId] : [])));
-  for (const manager of roster) {
+/**
+ * Digests: to every manager, about their whole team, from the digest weekday of each period (or
+ * the first day after it with something to say and no escalation to them).
+ */
+async function planDigests(p: Planning, escalated: Set<number>) {
+  const teamOf = subtrees(p.roster);
+  const managers = new Set(p.roster.flatMap((r) => (r.active && r.managerId ? [r.managerId] : [])));
+  for (const manager of p.roster) {
     if (!manager.active || !managers.has(manager.id)) continue;
-    const frequency = effectiveChoices(schedule, choices.get(manager.id)).digest;
-    const step = frequency === "off" ? (periods.weekly ?? null) : periods[frequency];
-    if (
-      !step ||
-      covered.has(itemKey({ personId: manager.id, assignmentId: null, kind: "digest", step }))
-    )
-      continue;
+    const frequency = effectiveChoices(p.schedule, p.choices.get(manager.id)).digest;
+    const step = digestStep(
+      p.day,
+      frequency === "off" ? "weekly" : frequency,
+      p.schedule.digestWeekday,
+    );
+    const item = {
+      personId: manager.id,
+      assignmentId: null,
+      kind: "digest" as const,
+      step: step ?? "",
+    };
+    if (!step || p.covered.has(itemKey(item))) continue;
     if (frequency === "off") {
-      skip(manager, "digest_off");
+      p.skip(manager, "digest_off");
       continue;
     }
-    const team = teamOf(manager.id).filter((id) => people.get(id)?.active);
-    const rows = team
-      .flatMap((id) => openByPerson.get(id) ?? [])
-      .map((a) => ({ a, line: teamLine(a, day) }));
-    const overdue = rows
-      .filter((r) => r.line.daysLeft < 0 && r.a.state !== "stale")
-      .map((r) => r.line)
+    const team = teamOf(manager.id).filter((id) => p.people.get(id)?.active);
+    const open = team.flatMap((id) => (p.assignments.get(id) ?? []).filter(isOpen));
+    const overdue = open
+      .filter((a) => a.state !== "stale" && a.dueOn < p.day)
+      .map((a) => teamLine(a, p.day))
       .sort(byDue);
-    const notStarted = rows
-      .filter((r) => r.line.daysLeft >= 0 && r.a.state === "not_started")
-      .map((r) => r.line)
+    const notStarted = open
+      .filter((a) => a.state === "not_started" && a.dueOn >= p.day)
+      .map((a) => teamLine(a, p.day))
       .sort(byDue);
     if (overdue.length + notStarted.length === 0) {
-      skip(manager, "nothing_to_say");
+      p.skip(manager, "nothing_to_say");
       continue;
     }
-    if (teamToday.has(manager.id) || busy.has(`${manager.id} team`)) {
-      skip(manager, "digest_waits");
+    if (escalated.has(manager.id) || p.busy.has(`${manager.id} team`)) {
+      p.skip(manager, "digest_waits");
       continue;
     }
     const lines = [...overdue, ...notStarted];
-    messages.push({
+    p.messages.push({
       recipientId: manager.id,
       to: manager.email,
       name: manager.name,
       channel: "team",
       kind: "digest",
       person: null,
-      people: unique(lines.map((l) => people.get(l.personId)!.email)),
+      people: unique(lines.map((l) => p.people.get(l.personId)!.email)),
       courses: unique(lines.map((l) => l.courseSlug)),
       reason: `${frequency === "weekly" ? "Weekly" : "Fortnightly"} digest: ${overdue.length} overdue, ${notStarted.length} not started, team of ${team.length}`,
-      items: [{ personId: manager.id, assignmentId: null, kind: "digest", step }],
+      items: [item],
       letter: digestLetter(
-        ctx,
+        p.ctx,
         manager,
         { people: team.length, overdue, notStarted },
         frequency,
@@ -465,47 +430,88 @@ export async function planReminders(): Promise<ReminderPlan> {
       unsubscribeList: "digest",
     });
   }
+}
 
-  // The monthly summary to leaders: the same figures as the Reports page.
-  if (periods.summary) {
-    const step = periods.summary;
-    const leaders = roster.filter(
-      (p) =>
-        p.active &&
-        p.isLeader &&
-        !covered.has(itemKey({ personId: p.id, assignmentId: null, kind: "leader_summary", step })),
-    );
-    const summary = leaders.length > 0 ? summarise(await statusCounts(nowIso())) : null;
-    for (const leader of leaders) {
-      if (!effectiveChoices(schedule, choices.get(leader.id)).leaderSummary) {
-        skip(leader, "summary_off");
-        continue;
-      }
-      if (busy.has(`${leader.id} organisation`)) continue;
-      const month = day.slice(0, 7);
-      messages.push({
-        recipientId: leader.id,
-        to: leader.email,
-        name: leader.name,
-        channel: "organisation",
-        kind: "leader_summary",
-        person: null,
-        people: [],
-        courses: [],
-        reason: `Monthly summary for ${monthWords(month)}`,
-        items: [{ personId: leader.id, assignmentId: null, kind: "leader_summary", step }],
-        letter: leaderSummaryLetter(
-          ctx,
-          leader,
-          summary!,
-          month,
-          await unsubscribeUrl(leader.id, "leader_summary"),
-        ),
-        unsubscribeList: "leader_summary",
-      });
+/** The monthly summary to leaders: the same figures as the Reports page. */
+async function planLeaderSummaries(p: Planning) {
+  const step = leaderSummaryStep(p.day, p.schedule.leaderSummaryDay);
+  if (!step) return;
+  const itemFor = (id: number) => ({
+    personId: id,
+    assignmentId: null,
+    kind: "leader_summary" as const,
+    step,
+  });
+  const leaders = p.roster.filter(
+    (r) => r.active && r.isLeader && !p.covered.has(itemKey(itemFor(r.id))),
+  );
+  if (leaders.length === 0) return;
+  const summary = summarise(await statusCounts(nowIso()));
+  const month = p.day.slice(0, 7);
+  for (const leader of leaders) {
+    if (!effectiveChoices(p.schedule, p.choices.get(leader.id)).leaderSummary) {
+      p.skip(leader, "summary_off");
+      continue;
     }
+    if (p.busy.has(`${leader.id} organisation`)) continue;
+    p.messages.push({
+      recipientId: leader.id,
+      to: leader.email,
+      name: leader.name,
+      channel: "organisation",
+      kind: "leader_summary",
+      person: null,
+      people: [],
+      courses: [],
+      reason: `Monthly summary for ${monthWords(month)}`,
+      items: [itemFor(leader.id)],
+      letter: leaderSummaryLetter(
+        p.ctx,
+        leader,
+        summary,
+        month,
+        await unsubscribeUrl(leader.id, "leader_summary"),
+      ),
+      unsubscribeList: "leader_summary",
+    });
   }
-  return { day, messages, notMailed };
+}
+
+/** What today's run would send, and who gets nothing and why. Reads only. */
+export async function planReminders(): Promise<ReminderPlan> {
+  const day = today();
+  const schedule = await getSchedule();
+  const [assignments, roster, todays, choices] = await Promise.all([
+    currentAssignments(),
+    rosterLines(),
+    messagesOn(day),
+    mailChoices(),
+  ]);
+  const periodSteps = [
+    digestStep(day, "weekly", schedule.digestWeekday),
+    digestStep(day, "fortnightly", schedule.digestWeekday),
+    leaderSummaryStep(day, schedule.leaderSummaryDay),
+  ];
+  const notMailed: NotMailed[] = [];
+  const p: Planning = {
+    day,
+    schedule,
+    ctx: { orgName: schedule.orgName, origin: publicOrigin() },
+    roster,
+    people: new Map(roster.map((r) => [r.id, r])),
+    assignments: groupBy(assignments, (a) => a.userId),
+    choices,
+    covered: await coveredItems(periodSteps.filter((s) => s !== null)),
+    busy: new Set(todays.map((m) => `${m.recipientId} ${m.channel}`)),
+    messages: [],
+    skip: (person, category, detail = "") =>
+      notMailed.push({ name: person.name, email: person.email, category, detail }),
+  };
+  planLearners(p);
+  const escalated = planEscalations(p);
+  await planDigests(p, escalated);
+  await planLeaderSummaries(p);
+  return { day, messages: p.messages, notMailed };
 }
 
 // ---------------------------------------------------------------------------------------------
