@@ -154,9 +154,18 @@ export async function chooseMail(userId: number, change: Partial<MailChoices>): 
 export type MailingList = "digest" | "leader_summary";
 const LISTS: readonly MailingList[] = ["digest", "leader_summary"];
 
-async function signingKey(): Promise<Buffer> {
-  const key = await settingOrInsert("unsubscribe_key", randomBytes(32).toString("base64url"));
-  return Buffer.from(key, "base64url");
+const SIGNING_KEY = "unsubscribe_key";
+let signingKeyOnce: Promise<Buffer> | undefined;
+
+/** Made once per installation (the first process to need it stores it), read once per process. */
+function signingKey(): Promise<Buffer> {
+  signingKeyOnce ??= (async () => {
+    const stored =
+      (await getSetting(SIGNING_KEY)) ??
+      (await settingOrInsert(SIGNING_KEY, randomBytes(32).toString("base64url")));
+    return Buffer.from(stored, "base64url");
+  })();
+  return signingKeyOnce;
 }
 
 const signature = (key: Buffer, userId: number, list: MailingList) =>
