@@ -12,9 +12,9 @@ import { createSessionCookie } from "~/services/session.server";
 import { advanceClock, resetClock } from "~/utils/clock.server";
 import { migratedDatabase } from "./helpers/db";
 import { keepOnlyAdmins, seedTeam, type Team } from "./helpers/people";
-import { startFakeSmtp } from "./helpers/smtp";
+import { startMailServer } from "./helpers/smtp";
 
-let smtp: Awaited<ReturnType<typeof startFakeSmtp>>;
+let smtp: Awaited<ReturnType<typeof startMailServer>>;
 let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
 const cli = commandLineActor("test");
 
@@ -42,7 +42,7 @@ const values = async (t: Team, key: string) => {
 };
 
 beforeAll(async () => {
-  smtp = await startFakeSmtp();
+  smtp = await startMailServer();
   // Read once, when the environment is first parsed (below, by the database).
   process.env.SMTP_URL = smtp.url;
   ({ sqlite } = await migratedDatabase());
@@ -217,7 +217,8 @@ describe("set-password links", () => {
     const token = link.url.split("/").pop()!;
     const mail = smtp.mailTo(t.email("bo"));
     expect(mail).toHaveLength(1);
-    expect(mail[0]).toContain(link.url);
+    expect(mail[0]!.headers.to).toBe(t.email("bo"));
+    expect(mail[0]!.parts["text/plain"]).toContain(link.url);
     expect(JSON.stringify(sqlite.prepare("select * from one_time_tokens").all())).not.toContain(
       token,
     );
@@ -280,7 +281,7 @@ describe("set-password links", () => {
       {
         recipient: t.email("di"),
         body: expect.stringContaining(link.url),
-        delivery_error: expect.stringMatching(/^SMTP refused it: .*550 5\.7\.1 Relaying denied/),
+        delivery_error: expect.stringMatching(/^SMTP refused it: .*550 Mailbox unavailable/),
       },
     ]);
   });

@@ -3,6 +3,7 @@ import { closeDatabase } from "~/utils/db.server";
 import { backupCommand } from "./backup";
 import { coursesCommand } from "./courses";
 import { demoCommand } from "./demo";
+import { remindersCommand } from "./reminders";
 import { reportCommand } from "./report";
 import { usersCommand } from "./users";
 import { UsageError, USAGE } from "./usage";
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   courses: coursesCommand,
   users: usersCommand,
   report: reportCommand,
+  reminders: remindersCommand,
   backup: backupCommand,
 };
 
