@@ -58,5 +58,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Every run shuffles files and tests with a fresh seed, printed at the top ("Running tests
+    // with seed …"); `--sequence.seed=N` replays one. No test may depend on another's rows.
+    sequence: { shuffle: true },
   },
 });

@@ -59,7 +59,11 @@ export function Layout({ children }: { children: ReactNode }) {
                 {viewer.isAdmin ? <NavLink to="/admin/assignments">Assignments</NavLink> : null}
                 {viewer.isAdmin ? <NavLink to="/admin/people">People</NavLink> : null}
                 <Form method="post" action="/logout" className="logout-form">
-                  <NavLink to="/account/password" className="who" title="Change your password">
+                  <NavLink
+                    to="/account"
+                    className="who"
+                    title="Your account: messages and password"
+                  >
                     {viewer.name}
                   </NavLink>
                   <button type="submit" className="button button--quiet">

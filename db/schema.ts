@@ -296,6 +296,52 @@ export interface ErasureInProgressTable {
   user_id: number;
 }
 
+export type ReminderChannel = "learner" | "team" | "organisation";
+export type ReminderKind =
+  "before_due" | "due_today" | "overdue" | "nudge" | "escalation" | "digest" | "leader_summary";
+export type DigestFrequency = "weekly" | "fortnightly" | "off";
+
+/** One email of the reminders (migration 0009): at most one per recipient, channel and day. */
+export interface ReminderMessagesTable {
+  id: Generated<number>;
+  recipient_id: number;
+  channel: ReminderChannel;
+  day: string;
+  kind: ReminderKind;
+  nudged_by: number | null;
+  subject: string;
+  /** JSON of the letter; its text and HTML are rendered from it. */
+  letter: string;
+  unsubscribe_list: "digest" | "leader_summary" | null;
+  status: "sending" | "sent" | "retrying" | "failed";
+  delivered_via: "smtp" | "outbox" | null;
+  attempts: Generated<number>;
+  lease_until: string | null;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+/** What a message covered: unique per person, assignment, kind and step. */
+export interface ReminderItemsTable {
+  id: Generated<number>;
+  message_id: number | null;
+  person_id: number;
+  assignment_id: number | null;
+  kind: ReminderKind;
+  step: string;
+  created_at: string;
+}
+
+/** A person's own choices; without a row the organisation's defaults apply. */
+export interface MailPreferencesTable {
+  user_id: number;
+  digest: DigestFrequency;
+  leader_summary: number;
+  updated_at: string;
+}
+
 export interface Database {
   departments: DepartmentsTable;
   users: UsersTable;
@@ -323,6 +369,9 @@ export interface Database {
   settings: SettingsTable;
   login_throttle: LoginThrottleTable;
   erasure_in_progress: ErasureInProgressTable;
+  reminder_messages: ReminderMessagesTable;
+  reminder_items: ReminderItemsTable;
+  mail_preferences: MailPreferencesTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -1,23 +1,22 @@
 // Invariants that must hold whoever writes, and however writes interleave: sessions outside
 // other people's transactions, at least one active admin, no manager cycles, append-only evidence.
 import { sql } from "kysely";
-import { beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { editPerson, PersonError, setPersonStatus } from "~/services/people.server";
 import { createSessionCookie, getViewerOrNull } from "~/services/session.server";
 import { nowIso } from "~/utils/clock.server";
 import { db, writeTransaction } from "~/utils/db.server";
-import { exec, migratedDatabase, one } from "./helpers/db";
-import { seedPeople } from "./helpers/people";
+import { all, exec, migratedDatabase, one } from "./helpers/db";
+import { keepOnlyAdmins, seedTeam, type Team } from "./helpers/people";
 
-let ids: Map<string, number>;
-const actor = (key: string) => ({ id: ids.get(key)!, label: `${key}@test.example` });
+const actor = (t: Team, key: string) => ({ id: t.id(key), label: t.email(key) });
 const requestWith = (cookie: string) =>
   new Request("http://localhost/", { headers: { Cookie: cookie.split(";")[0]! } });
 
-async function valuesOf(key: string) {
+async function valuesOf(t: Team, key: string) {
   const u =
     (await one(sql`select u.email, u.name, u.title, u.is_admin, u.is_leader, u.hired_on, m.email manager
-       from users u left join users m on m.id = u.manager_id where u.id = ${ids.get(key)}`)) as Record<
+       from users u left join users m on m.id = u.manager_id where u.id = ${t.id(key)}`)) as Record<
       string,
       string | number | null
     >;
@@ -40,37 +39,41 @@ const activeAdmins = async () =>
     }
   ).n;
 
-beforeAll(async () => {
-  await migratedDatabase();
-  ids = await seedPeople([
+/** Each test's own people: two admins; Cat manages Dan, who manages Eve. */
+const team = () =>
+  seedTeam([
     { key: "ana", name: "Ana Admin", admin: true },
     { key: "ben", name: "Ben Admin", admin: true },
     { key: "cat", name: "Cat Boss" },
     { key: "dan", name: "Dan Middle", manager: "cat" },
     { key: "eve", name: "Eve Report", manager: "dan" },
   ]);
+
+beforeAll(async () => {
+  await migratedDatabase();
 });
 
 describe("sessions never ride on someone else's transaction", () => {
   test("a login during a transaction that rolls back still has its session", async () => {
+    const t = await team();
     let opened!: () => void;
     let finish!: () => void;
     const isOpen = new Promise<void>((resolve) => (opened = resolve));
     const mayFinish = new Promise<void>((resolve) => (finish = resolve));
     const rolledBack = writeTransaction(async () => {
-      await sql`update users set title = 'temporary' where id = ${ids.get("eve")!}`.execute(db);
+      await sql`update users set title = 'temporary' where id = ${t.id("eve")}`.execute(db);
       opened();
       await mayFinish;
       throw new Error("roll back");
     }).catch((error: Error) => error.message);
     await isOpen;
     // Another request logs in while that write is open: it must wait for it, not join it.
-    const login = createSessionCookie(ids.get("cat")!);
+    const login = createSessionCookie(t.id("cat"));
     finish();
     expect(await rolledBack).toBe("roll back");
     const cookie = await login;
-    expect((await getViewerOrNull(requestWith(cookie)))?.email).toBe("cat@test.example");
-    expect(await one(sql`select title from users where id = ${ids.get("eve")}`)).toEqual({
+    expect((await getViewerOrNull(requestWith(cookie)))?.email).toBe(t.email("cat"));
+    expect(await one(sql`select title from users where id = ${t.id("eve")}`)).toEqual({
       title: "",
     });
   });
@@ -78,10 +81,12 @@ describe("sessions never ride on someone else's transaction", () => {
 
 describe("at least one active administrator", () => {
   test("two admins demoting each other at the same moment, 50 times: never zero", async () => {
+    const t = await team();
+    await keepOnlyAdmins(t.id("ana"), t.id("ben"));
     for (let round = 0; round < 50; round++) {
       const [a, b] = await Promise.allSettled([
-        editPerson(actor("ana"), ids.get("ben")!, { ...(await valuesOf("ben")), isAdmin: false }),
-        editPerson(actor("ben"), ids.get("ana")!, { ...(await valuesOf("ana")), isAdmin: false }),
+        editPerson(actor(t, "ana"), t.id("ben"), { ...(await valuesOf(t, "ben")), isAdmin: false }),
+        editPerson(actor(t, "ben"), t.id("ana"), { ...(await valuesOf(t, "ana")), isAdmin: false }),
       ]);
       expect(await activeAdmins()).toBeGreaterThanOrEqual(1);
       // Exactly one of the two wins; the other is told why.
@@ -89,58 +94,50 @@ describe("at least one active administrator", () => {
       expect(refused).toHaveLength(1);
       expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(PersonError);
       // Make both admins again for the next round.
-      await exec(
-        sql`update users set is_admin = 1 where id in (${ids.get("ana")}, ${ids.get("ben")})`,
-      );
+      await exec(sql`update users set is_admin = 1 where id in (${t.id("ana")}, ${t.id("ben")})`);
     }
   });
 
   test("the database itself refuses to demote or deactivate the last active admin", async () => {
-    await exec(sql`update users set is_admin = 0 where id = ${ids.get("ben")}`);
+    const t = await team();
+    await keepOnlyAdmins(t.id("ana"), t.id("ben"));
+    await exec(sql`update users set is_admin = 0 where id = ${t.id("ben")}`);
     await expect(
-      exec(sql`update users set is_admin = 0 where id = ${ids.get("ana")}`),
+      exec(sql`update users set is_admin = 0 where id = ${t.id("ana")}`),
     ).rejects.toThrow(/invariant: at least one active administrator/);
     await expect(
-      exec(sql`update users set status = 'deactivated' where id = ${ids.get("ana")}`),
+      exec(sql`update users set status = 'deactivated' where id = ${t.id("ana")}`),
     ).rejects.toThrow(/invariant: at least one active administrator/);
-    await expect(setPersonStatus(actor("ben"), ids.get("ana")!, "deactivated")).rejects.toThrow(
+    await expect(setPersonStatus(actor(t, "ben"), t.id("ana"), "deactivated")).rejects.toThrow(
       /last active admin/,
     );
-    await exec(sql`update users set is_admin = 1 where id = ${ids.get("ben")}`);
   });
 });
 
 describe("no manager cycles", () => {
-  // Each test starts from the same chain: Cat manages Dan, who manages Eve.
-  beforeEach(async () => {
-    const set = (key: string, manager: number | null) =>
-      exec(sql`update users set manager_id = ${manager} where id = ${ids.get(key)}`);
-    await set("cat", null);
-    await set("dan", ids.get("cat")!);
-    await set("eve", ids.get("dan")!);
-  });
-
   test("the database refuses a cycle through a chain, and a person managing themselves", async () => {
+    const t = await team();
     const update = (key: string, manager: string) =>
-      exec(sql`update users set manager_id = ${ids.get(manager)} where id = ${ids.get(key)}`);
+      exec(sql`update users set manager_id = ${t.id(manager)} where id = ${t.id(key)}`);
     await expect(update("cat", "eve")).rejects.toThrow(/invariant: no manager cycles/);
     await expect(update("cat", "cat")).rejects.toThrow(/invariant: no manager cycles/);
   });
 
   test("two edits that would close a loop at the same moment: one is refused", async () => {
+    const t = await team();
     const [a, b] = await Promise.allSettled([
-      editPerson(actor("ana"), ids.get("cat")!, {
-        ...(await valuesOf("cat")),
-        managerEmail: "eve@test.example",
+      editPerson(actor(t, "ana"), t.id("cat"), {
+        ...(await valuesOf(t, "cat")),
+        managerEmail: t.email("eve"),
       }),
-      editPerson(actor("ben"), ids.get("eve")!, {
-        ...(await valuesOf("eve")),
+      editPerson(actor(t, "ben"), t.id("eve"), {
+        ...(await valuesOf(t, "eve")),
         managerEmail: null,
       }),
     ]);
     // Whatever the order, the roster has no loop afterwards.
     const loop = (await one(sql`with recursive chain(id, depth) as (
-           select manager_id, 1 from users where id = ${ids.get("cat")}
+           select manager_id, 1 from users where id = ${t.id("cat")}
            union all select u.manager_id, depth + 1 from users u join chain on u.id = chain.id
            where u.manager_id is not null and depth < 20)
          select max(depth) d from chain`)) as { d: number };
@@ -211,25 +208,26 @@ describe("evidence is append-only", () => {
         .returning("id")
         .executeTakeFirstOrThrow()
     ).id;
-    references.user_id = ids.get("ana")!;
   });
 
   test.each(["certificates", "quiz_attempts", "progress_events", "acknowledgements", "audit_log"])(
     "%s refuses UPDATE and DELETE",
     async (table) => {
+      const t = await team();
       // A row of its own: every required column, references to the rows above.
-      const { columns } = (await db.introspection.getTables()).find((t) => t.name === table)!;
+      const { columns } = (await db.introspection.getTables()).find((c) => c.name === table)!;
+      const own: Record<string, number> = { ...references, user_id: t.id("ana") };
       const values = Object.fromEntries(
         columns
           .filter((c) => c.name !== "id" && !c.isNullable && !c.hasDefaultValue)
           .map((c) => [
             c.name,
-            references[c.name] ??
+            own[c.name] ??
               (c.name.endsWith("_at")
                 ? nowIso()
                 : ["score", "passed"].includes(c.name)
                   ? 1
-                  : `probe ${table}`),
+                  : `probe ${table} ${t.id("ana")}`),
           ]),
       );
       await exec(

@@ -55,43 +55,51 @@ describe("staffroom users import: a bad file exits 1, names the lines, and chang
 });
 
 describe("staffroom users", () => {
-  const roster = () =>
+  /** A roster with Kim Kaur at `email`, new to Staffroom (each test uses its own), and Ada. */
+  const roster = (email: string) =>
     file(
-      "staff.csv",
+      `${email}.csv`,
       csvOf([
-        "kim@x.example,Kim Kaur,Sales,Advisor,mo@x.example,,2025-01-06",
+        `${email},Kim Kaur,Sales,Advisor,mo@x.example,,2025-01-06`,
         "ada@x.example,Ada Admin,Office,,,admin,",
       ]),
     );
 
   test("import --dry-run shows the plan and changes nothing", async () => {
     const before = await databaseDump();
-    const result = await staffroom("import", roster(), "--dry-run");
+    const result = await staffroom("import", roster("kim.dry@x.example"), "--dry-run");
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("create  line 2  kim@x.example  Kim Kaur");
+    expect(result.stdout).toContain("create  line 2  kim.dry@x.example  Kim Kaur");
     expect(result.stdout).toContain("absent  mo@x.example  Mo Manager");
     expect(result.stdout).toContain(
-      "Dry run of staff.csv: 1 person to create, 0 to update, 1 unchanged.",
+      "Dry run of kim.dry@x.example.csv: 1 person to create, 0 to update, 1 unchanged.",
     );
     expect(await databaseDump()).toEqual(before);
   });
 
   test("import applies, and applying it again changes nothing", async () => {
-    const first = await staffroom("import", roster());
+    const staff = roster("kim.import@x.example");
+    const first = await staffroom("import", staff);
     expect(first).toMatchObject({ code: 0, stderr: "" });
-    expect(first.stdout).toContain("Imported staff.csv: 1 created, 0 updated, 1 unchanged.");
+    expect(first.stdout).toContain(
+      "Imported kim.import@x.example.csv: 1 created, 0 updated, 1 unchanged.",
+    );
     const before = await databaseDump();
-    const second = await staffroom("import", roster());
-    expect(second.stdout).toContain("Imported staff.csv: 0 created, 0 updated, 2 unchanged.");
+    const second = await staffroom("import", staff);
+    expect(second.stdout).toContain(
+      "Imported kim.import@x.example.csv: 0 created, 0 updated, 2 unchanged.",
+    );
     expect(await databaseDump()).toEqual(before);
   });
 
   test("list --format json, invite and deactivate", async () => {
+    const kim = "kim.list@x.example";
+    expect(await staffroom("import", roster(kim))).toMatchObject({ code: 0, stderr: "" });
     const list = await staffroom("list", "--format", "json");
     expect(list.code).toBe(0);
     const people = JSON.parse(list.stdout) as Record<string, unknown>[];
-    expect(people.find((p) => p.email === "kim@x.example")).toEqual({
-      email: "kim@x.example",
+    expect(people.find((p) => p.email === kim)).toEqual({
+      email: kim,
       name: "Kim Kaur",
       department: "Sales",
       title: "Advisor",
@@ -106,26 +114,26 @@ describe("staffroom users", () => {
       /^email\s+name\s+department\s+manager_email\s+roles\s+status\s+password$/m,
     );
     expect(table.stdout).toMatch(
-      /^kim@x\.example\s+Kim Kaur\s+Sales\s+mo@x\.example\s+active\s+invited$/m,
+      /^kim\.list@x\.example\s+Kim Kaur\s+Sales\s+mo@x\.example\s+active\s+invited$/m,
     );
 
-    const invite = await staffroom("invite", "KIM@x.example");
+    const invite = await staffroom("invite", "KIM.LIST@x.example");
     expect(invite.code).toBe(0);
     expect(invite.stdout).toMatch(
-      /Invitation for KIM@x\.example, valid once until .*put in the outbox/,
+      /Invitation for KIM\.LIST@x\.example, valid once until .*put in the outbox/,
     );
     expect(invite.stdout).toMatch(/\/set-password\/[\w-]{43}\n$/);
-    expect(await all(sql`select recipient from outbox`)).toEqual([{ recipient: "kim@x.example" }]);
+    expect(await all(sql`select recipient from outbox where recipient = ${kim}`)).toEqual([
+      { recipient: kim },
+    ]);
 
-    const deactivated = await staffroom("deactivate", "kim@x.example");
+    const deactivated = await staffroom("deactivate", kim);
     expect(deactivated.code).toBe(0);
-    expect(deactivated.stdout).toContain("Deactivated Kim Kaur <kim@x.example>");
-    expect(await one(sql`select status from users where email = 'kim@x.example'`)).toEqual({
+    expect(deactivated.stdout).toContain(`Deactivated Kim Kaur <${kim}>`);
+    expect(await one(sql`select status from users where email = ${kim}`)).toEqual({
       status: "deactivated",
     });
-    const actions = await all(
-      sql`select actor, action from audit_log where subject = 'kim@x.example'`,
-    );
+    const actions = await all(sql`select actor, action from audit_log where subject = ${kim}`);
     expect(actions).toEqual([
       { actor: `command line (${os.userInfo().username})`, action: "person.created" },
       { actor: `command line (${os.userInfo().username})`, action: "link.issued" },

@@ -4,6 +4,7 @@ import { backupCommand } from "./backup";
 import { coursesCommand } from "./courses";
 import { dbCommand } from "./db";
 import { demoCommand } from "./demo";
+import { remindersCommand } from "./reminders";
 import { reportCommand } from "./report";
 import { usersCommand } from "./users";
 import { UsageError, USAGE } from "./usage";
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   courses: coursesCommand,
   users: usersCommand,
   report: reportCommand,
+  reminders: remindersCommand,
   backup: backupCommand,
   db: dbCommand,
 };

@@ -54,6 +54,17 @@ export const PERSON_COLUMNS = {
     json: ["lesson_versions"],
   },
   assignment_rule_people: { columns: { user_id: { by: "id", erase: "delete" } } },
+  // Before assignments: their items point at the person's assignments. A nudge someone sent
+  // stays with its recipient; messages to an erased manager go, the steps they covered stay.
+  reminder_messages: {
+    columns: {
+      recipient_id: { by: "id", erase: "delete" },
+      nudged_by: { by: "id", erase: "keep", export: false },
+    },
+    json: ["letter"],
+  },
+  reminder_items: { columns: { person_id: { by: "id", erase: "delete" } } },
+  mail_preferences: { columns: { user_id: { by: "id", erase: "delete" } } },
   assignments: {
     columns: {
       user_id: { by: "id", erase: "delete" },

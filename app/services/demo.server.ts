@@ -7,12 +7,14 @@ import { countUsers, createUser } from "~/models/users.server";
 import { listRules, type RuleInput } from "~/models/assignments.server";
 import { assignmentList } from "~/models/reports.server";
 import { createRule, recomputeAssignments, removeRule } from "~/services/assignments.server";
+import { getSchedule, saveSchedule } from "~/services/reminder-settings.server";
 import { advanceClock, now, nowIso } from "~/utils/clock.server";
 import { hashPassword } from "~/utils/password.server";
 import { mulberry32 } from "~/utils/random";
 
 export const DEMO_PASSWORD = "knitwear-demo-2026";
 export const DEMO_DOMAIN = "harbour.example";
+export const DEMO_ORG_NAME = "Harbour Knitwear";
 
 export const DEMO_LOGINS = [
   { role: "Administrator", email: `sam.patel@${DEMO_DOMAIN}` },
@@ -339,6 +341,12 @@ export async function seedDemo(): Promise<{ people: number; completions: number 
       `The database already has ${existing} people, so the demo was not seeded over it.`,
     );
   }
+  // Paused: nobody is mailed until someone has looked at the dry run and switched sending on.
+  await saveSchedule(SYSTEM_ACTOR, {
+    ...(await getSchedule()),
+    orgName: DEMO_ORG_NAME,
+    automatic: false,
+  });
   let shiftMs = 0;
   const daysAgo = (days: number) => {
     advanceClock(-days * DAY_MS - shiftMs);

@@ -43,6 +43,8 @@ const EnvSchema = z.object({
       message: "must be an IANA time zone name such as Europe/London or America/New_York",
     }),
   SMTP_URL: z.string().optional(),
+  /** The organisation's name in emails, until an admin sets one on the reminders page. */
+  ORG_NAME: z.string().trim().max(100).optional(),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
 });
 

@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { syncCourses } from "~/services/courses.server";
 import { issueSetPasswordLink } from "~/services/invitations.server";
+import { unsubscribeUrl } from "~/services/reminder-settings.server";
 import { migratedDatabase, one } from "../helpers/db";
 import { Browser } from "../helpers/http";
 import { email, loggedIn, seedPeople } from "../helpers/people";
@@ -52,6 +53,7 @@ interface Objects {
   ids: Map<string, number>;
   certificate: Record<"ann" | "dee", string>;
   setPasswordToken: string;
+  unsubscribeToken: string;
 }
 
 interface Case {
@@ -82,6 +84,12 @@ const MATRIX: Record<string, Case[] | "layout"> = {
   "routes/set-password.$token": [
     { url: (o) => `/set-password/${o.setPasswordToken}`, get: "A A A A A", post: "A A A A A" },
     { url: () => `/set-password/${"x".repeat(43)}`, get: "N N N N N" },
+  ],
+  "routes/account._index": [{ url: () => "/account", get: "L A A A A", post: "L A A A A" }],
+  "routes/unsubscribe.$token": [
+    { url: (o) => `/unsubscribe/${o.unsubscribeToken}`, get: "A A A A A", post: "A A A A A" },
+    { url: (o) => `/unsubscribe/${o.unsubscribeToken}x`, get: "N N N N N", post: "N N N N N" },
+    { url: () => "/unsubscribe/not-a-token", get: "N N N N N", post: "N N N N N" },
   ],
   "routes/account.password": [
     { url: () => "/account/password", get: "L A A A A", post: "L A A A A" },
@@ -115,7 +123,7 @@ const MATRIX: Record<string, Case[] | "layout"> = {
     { url: () => "/people/not-a-number", get: "L N N N N" },
   ],
   "routes/team": [
-    { url: () => "/team", get: "L F A F F" },
+    { url: () => "/team", get: "L F A F F", post: "L F A F F" },
     { url: () => `/team?manager=${email("mia")}`, get: "L F A F F" },
     { url: () => `/team?manager=${email("xena")}`, get: "L F F F F" },
     { url: () => "/team?manager=nobody%40test.example", get: "L F F F F" },
@@ -127,7 +135,7 @@ const MATRIX: Record<string, Case[] | "layout"> = {
     { url: () => "/team.csv?manager=nobody%40test.example", get: "L F F F F" },
   ],
   "routes/reports._index": [
-    { url: () => "/reports", get: "L F F A A" },
+    { url: () => "/reports", get: "L F F A A", post: "L F F A A" },
     { url: () => `/reports?manager=${email("xena")}`, get: "L F F A A" },
   ],
   "routes/reports.not-finished[.csv]": [
@@ -145,6 +153,9 @@ const MATRIX: Record<string, Case[] | "layout"> = {
     { url: () => "/admin/people/999999/export", get: "L F F F N" },
   ],
   "routes/admin.import": [{ url: () => "/admin/import", get: "L F F F A", post: "L F F F A" }],
+  "routes/admin.reminders": [
+    { url: () => "/admin/reminders", get: "L F F F A", post: "L F F F A" },
+  ],
   "routes/admin.outbox": [{ url: () => "/admin/outbox", get: "L F F F A" }],
   "routes/admin.audit": [{ url: () => "/admin/audit", get: "L F F F A" }],
   "routes/admin.assignments._index": [{ url: () => "/admin/assignments", get: "L F F F A" }],
@@ -183,7 +194,12 @@ beforeAll(async () => {
     ).code;
   }
   const link = await issueSetPasswordLink({ id: null, label: "test" }, ids.get("ivy")!);
-  objects = { ids, certificate, setPasswordToken: link.url.split("/").pop()! };
+  objects = {
+    ids,
+    certificate,
+    setPasswordToken: link.url.split("/").pop()!,
+    unsubscribeToken: (await unsubscribeUrl(ids.get("mia")!, "digest")).split("/").pop()!,
+  };
   ({ routes } = (await import(path.resolve("build/server/index.js"))) as {
     routes: Record<string, BuiltRoute>;
   });

@@ -2,14 +2,17 @@ import { sql } from "kysely";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { actorOf, commandLineActor } from "~/models/audit.server";
+import { actorOf, commandLineActor, SYSTEM_ACTOR } from "~/models/audit.server";
 import { NOT_PERSONAL, PERSON_COLUMNS } from "~/models/personal-data.server";
 import { statusCounts } from "~/models/reports.server";
+import { getViewer } from "~/models/users.server";
 import { stageRosterUpload } from "~/models/roster-uploads.server";
 import { createRule, recomputeAssignments, waive } from "~/services/assignments.server";
 import { syncCourses } from "~/services/courses.server";
 import { issueSetPasswordLink } from "~/services/invitations.server";
 import { erasePerson, PrivacyError } from "~/services/privacy.server";
+import { chooseMail, getSchedule, saveSchedule } from "~/services/reminder-settings.server";
+import { nudge } from "~/services/reminders.server";
 import { notFinishedList, summarise } from "~/services/reports.server";
 import { createSessionCookie } from "~/services/session.server";
 import { nowIso } from "~/utils/clock.server";
@@ -71,6 +74,14 @@ async function everythingAbout(key: string, waivee: string) {
   )) as { id: number };
   const { name } = PEOPLE.find((p) => p.key === key)!;
   await waive(self, ids.get(waivee)!, assignment.id, `Covered with ${name} (${mail(key)})`);
+  // Mail: a choice of their own, and a reminder from Ada covering a step reached today.
+  await chooseMail(id, { digest: "fortnightly" });
+  const schedule = await getSchedule();
+  await saveSchedule(SYSTEM_ACTOR, { ...schedule, beforeDueDays: [30] });
+  expect(await nudge((await getViewer(ids.get("ada")!))!, id, "organisation")).toMatchObject({
+    status: "sent",
+  });
+  await saveSchedule(SYSTEM_ACTOR, schedule);
 }
 
 beforeAll(async () => {
@@ -175,6 +186,9 @@ describe("S13 export", () => {
       "outbox",
       "roster_uploads",
       "lesson_versions",
+      "reminder_messages",
+      "reminder_items",
+      "mail_preferences",
     ]) {
       expect((exported.tables[table] as unknown[]).length, table).toBeGreaterThan(0);
     }
