@@ -6,7 +6,7 @@ import { editPerson, PersonError, setPersonStatus } from "~/services/people.serv
 import { createSessionCookie, getViewerOrNull } from "~/services/session.server";
 import { nowIso } from "~/utils/clock.server";
 import { db, writeTransaction } from "~/utils/db.server";
-import { all, exec, migratedDatabase, one } from "./helpers/db";
+import { exec, migratedDatabase, one } from "./helpers/db";
 import { keepOnlyAdmins, seedTeam, type Team } from "./helpers/people";
 
 const actor = (t: Team, key: string) => ({ id: t.id(key), label: t.email(key) });
