@@ -32,6 +32,8 @@ interface Schema {
 }
 
 const MIGRATOR_TABLES = /^kysely_migration/;
+/** An index column that is an expression (neither catalogue gives comparable text for it). */
+const EXPRESSION = "(expression)";
 
 /** A default as written, without PostgreSQL's casts: `'active'::text` → `'active'`. */
 const plainDefault = (value: string | null) => value?.replace(/::[a-z ]+$/, "") ?? null;
@@ -85,9 +87,9 @@ async function sqliteSchema(handles: DatabaseHandles): Promise<Schema> {
     for (const index of indexes) {
       if (index.origin === "pk") continue;
       const names = (
-        await sql<{ name: string }>`select name from pragma_index_info(${index.name})
-          order by seqno`.execute(db)
-      ).rows.map((r) => r.name);
+        await sql<{ name: string | null }>`select name from pragma_index_xinfo(${index.name})
+          where key = 1 order by seqno`.execute(db)
+      ).rows.map((r) => r.name ?? EXPRESSION);
       const described = `${table}(${names.join(", ")})`;
       if (index.unique === 1) schema.unique.push(described);
       else schema.indexes[index.name] = described;
@@ -147,13 +149,14 @@ async function postgresSchema(handles: DatabaseHandles): Promise<Schema> {
       primary: boolean;
       columns: string[];
     }>`select t.relname as "table", i.relname as name, x.indisunique as unique,
-        x.indisprimary as primary, array_agg(a.attname::text order by k.ord) as columns
+        x.indisprimary as primary,
+        array_agg(coalesce(a.attname::text, ${EXPRESSION}) order by k.ord) as columns
       from pg_index x
       join pg_class i on i.oid = x.indexrelid
       join pg_class t on t.oid = x.indrelid
       join pg_namespace n on n.oid = t.relnamespace
       cross join lateral unnest(x.indkey) with ordinality as k(attnum, ord)
-      join pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum
+      left join pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum and k.attnum > 0
       where n.nspname = current_schema()
       group by t.relname, i.relname, x.indisunique, x.indisprimary`.execute(db)
   ).rows.filter((i) => !MIGRATOR_TABLES.test(i.table));
