@@ -34,6 +34,8 @@ import {
 } from "~/models/drafts.server";
 import { completedLessons, lessonInProgressUserIds } from "~/models/progress.server";
 import { describePeople, type PersonSummary } from "~/models/users.server";
+import { dayOf, timeOfDay } from "~/utils/calendar.server";
+import { formatDay } from "~/utils/dates";
 import { writeTransaction } from "~/utils/db.server";
 import { invalid, notFound } from "~/utils/domain-errors.server";
 import { env } from "~/utils/env.server";
@@ -208,6 +210,7 @@ export async function previewLesson(
 export interface EditorState {
   target: LessonTarget;
   source: string;
+  check: SourceCheck;
   /** What a save or publish from this page is based on. */
   baseVersionId: number | null;
   revision: number;
@@ -224,9 +227,11 @@ export async function openEditor(courseSlug: string, lessonSlug: string): Promis
     movedOn && draft.baseVersionId != null
       ? await getLessonVersionSource(lesson.id, draft.baseVersionId)
       : undefined;
+  const source = draft?.source ?? lesson?.source ?? "";
   return {
     target,
-    source: draft?.source ?? lesson?.source ?? "",
+    source,
+    check: (await stageLesson(target, source)).check,
     baseVersionId: draft ? draft.baseVersionId : (lesson?.versionId ?? null),
     revision: draft?.revision ?? 0,
     liveMovedOn: movedOn
@@ -256,7 +261,7 @@ export interface EditInput {
   revision: number;
 }
 
-const when = (at: string) => at.slice(0, 16).replace("T", " ") + " UTC";
+const when = (at: string) => `${formatDay(dayOf(at))} at ${timeOfDay(at)}`;
 
 /**
  * Inside a write: what changed since the editor opened (the published version; the draft too
@@ -276,7 +281,7 @@ async function editConflict(
     const versions = await listLessonVersions(target.lesson.id);
     const latest = versions[0];
     return {
-      message: `The published lesson changed after you started: a new version was published ${latest ? `on ${when(latest.publishedAt)} by ${latest.publishedByName ?? "a courses sync from the courses folder"}` : ""}. Nothing was saved. Compare it with your text below; to keep your text, save again.`,
+      message: `The published lesson changed after you started: a new version was published${latest ? ` on ${when(latest.publishedAt)} by ${latest.publishedByName ?? "a sync of the courses folder"}` : ""}. Nothing was saved. Compare it with your text below; to keep your text, save again.`,
       theirs,
       diff: lineDiff(theirs, mine),
       baseVersionId: live,

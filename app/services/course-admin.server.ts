@@ -27,7 +27,8 @@ import {
 import { writeTransaction } from "~/utils/db.server";
 import { conflict, invalid, notFound } from "~/utils/domain-errors.server";
 import { env } from "~/utils/env.server";
-import { draftCourseFiles, type CourseState } from "./authoring.server";
+import { kebab } from "~/utils/slug";
+import { draftCourseFiles, findLesson, type CourseState } from "./authoring.server";
 import {
   FolderChanged,
   lessonFileName,
@@ -80,18 +81,6 @@ export async function listAuthoringCourses(): Promise<CourseSummary[]> {
       drafts: drafts.get(c.slug) ?? 0,
     })),
   ];
-}
-
-/** A title as an address: lowercase ASCII letters and digits between single dashes. */
-export function kebab(title: string): string {
-  return title
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 60)
-    .replace(/-+$/, "");
 }
 
 /** `base`, or `base-2`, `base-3`… : the first that `taken` does not refuse. */
@@ -317,12 +306,14 @@ export async function archiveLesson(
   actor: Actor,
   courseSlug: string,
   lessonSlug: string,
-  lesson: { id: number; baseVersionId: number },
+  baseVersionId: number,
 ): Promise<void> {
+  const { lesson } = await findLesson(courseSlug, lessonSlug);
+  if (lesson?.status !== "published") throw invalid("Only a published lesson can be archived.");
   const name = lessonFileName(courseSlug, lessonSlug);
   if (!name) throw conflict("This lesson's file is no longer in the course folder.");
   const errors = await changeFolder(actor, { course: courseSlug, archive: [name] }, async () => {
-    if ((await currentVersionId(lesson.id)) !== lesson.baseVersionId) {
+    if ((await currentVersionId(lesson.id)) !== baseVersionId) {
       return "This lesson was published again since the page was loaded: reload it and try again.";
     }
     await appendAudit(actor, [

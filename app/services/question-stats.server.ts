@@ -3,6 +3,7 @@
  * attempts already stored on the versions that ask the current questions.
  */
 import type { QuizIsland } from "~/components/mdx/islands";
+import type { QuestionFlag, QuizStats, StatsRules } from "~/components/question-statistics";
 import { getCompiledMany, type AdminLessonRow } from "~/models/courses.server";
 import {
   GROUP_SHARE,
@@ -14,7 +15,7 @@ import {
 } from "~/models/question-stats.server";
 
 /** The flags and when they are raised (the page prints these). */
-export const FLAG_RULES = {
+export const FLAG_RULES: StatsRules = {
   /** Below this many people, no question is flagged: too few to tell. */
   minPeople: 20,
   /** Facility above this: "nearly everyone gets it right". */
@@ -24,43 +25,7 @@ export const FLAG_RULES = {
   /** Discrimination below this: "strong learners get it wrong more often than others". */
   reversed: 0,
   groupShare: GROUP_SHARE,
-} as const;
-
-export type QuestionFlag = "easy" | "hard" | "reversed";
-
-export interface ChoiceStats {
-  id: string;
-  html: string;
-  correct: boolean;
-  picked: number;
-  /** Of first attempts. */
-  share: number;
-}
-
-export interface QuestionStats {
-  id: string;
-  number: number;
-  promptHtml: string;
-  multiple: boolean;
-  /** First attempts (one per person). */
-  people: number;
-  /** Share right on the first attempt. */
-  facility: number | null;
-  /** Facility in the top 27% minus facility in the bottom 27% (by first-attempt score). */
-  discrimination: number | null;
-  choices: ChoiceStats[];
-  flags: QuestionFlag[];
-}
-
-export interface QuizStats {
-  quizId: string;
-  passMark: number;
-  /** Every attempt on the current questions, retries included. */
-  attempts: number;
-  people: number;
-  passedFirstTime: number;
-  questions: QuestionStats[];
-}
+};
 
 const share = (part: number, whole: number) => (whole === 0 ? null : part / whole);
 

@@ -54,3 +54,8 @@ export function daysBetween(from: Day, to: Day): number {
 export function monthsBefore(instant: string, months: number): string {
   return DateTime.fromISO(instant).setZone(orgTimeZone()).minus({ months }).toUTC().toISO()!;
 }
+
+/** The organisation's clock time at an instant, "14:05": with `dayOf`, when something happened. */
+export function timeOfDay(instant: string): string {
+  return DateTime.fromISO(instant).setZone(orgTimeZone()).toFormat("HH:mm");
+}
