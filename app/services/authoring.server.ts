@@ -452,6 +452,20 @@ export function publishLesson(
     const { source } = await sourceToPublish(target, from);
     const { staged, check } = await stageLesson(target, source);
     if (!publishable(check)) return { errors: check };
+    const changed = (theirs: string, detail: string): { conflict: EditConflict } => ({
+      conflict: {
+        message: `The lesson's file changed on disk (${detail}): someone edited the courses folder (git pull?) and \`courses sync\` has not published it yet. Nothing was published. Run \`courses sync\`, then compare and publish again.`,
+        theirs,
+        diff: lineDiff(theirs, source),
+        baseVersionId: based.baseVersionId,
+        revision: based.revision,
+      },
+    });
+    // The file must hold what the database says is published, or a publish would overwrite it.
+    const onDisk = Object.keys(staged.change.write ?? {}).map((name) => staged.expected.get(name));
+    if (target.lesson && onDisk[0] !== target.lesson.source) {
+      return changed(onDisk[0] ?? "", "it differs from the published version");
+    }
     const input = { source, ...based };
     try {
       const outcome = await publishStaged<
@@ -488,16 +502,8 @@ export function publishLesson(
       return "done" in outcome ? outcome.done : outcome.refused;
     } catch (error) {
       if (!(error instanceof FolderChanged)) throw error;
-      const theirs = target.lesson ? (currentFiles(courseSlug).get(lessonFileName(courseSlug, lessonSlug) ?? "") ?? "") : "";
-      return {
-        conflict: {
-          message: `The course folder changed on disk while you were publishing (${error.message}): someone edited the files (git pull?) and \`courses sync\` has not run yet. Nothing was published. Run \`courses sync\`, then compare and publish again.`,
-          theirs,
-          diff: lineDiff(theirs, source),
-          baseVersionId: based.baseVersionId,
-          revision: based.revision,
-        },
-      };
+      const name = lessonFileName(courseSlug, lessonSlug);
+      return changed((name && currentFiles(courseSlug).get(name)) ?? "", error.message);
     }
   });
 }

@@ -196,7 +196,7 @@ export function prepareFiles(staged: StagedChange): PreparedFiles {
   const folder = folderOf(change.course);
   // A new course is written whole into a hidden folder (which the sync ignores) and renamed.
   const target = staged.newFolder ? path.join(env().coursesDir, hidden(change.course)) : folder;
-  fs.mkdirSync(target, { recursive: staged.newFolder });
+  if (staged.newFolder) fs.mkdirSync(target, { recursive: true });
   const temps = new Map<string, string>();
   for (const [name, source] of Object.entries(change.write ?? {})) {
     const temp = staged.newFolder ? path.join(target, name) : path.join(folder, hidden(name));

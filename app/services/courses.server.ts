@@ -382,8 +382,13 @@ function readCourse(
  * compiling): for the editor, which publishes into the same files.
  */
 export function readCourseFolder(dir: string, slug: string): CourseFolder {
+  const base = path.basename(path.resolve(dir));
   const folder: CourseFolder = { slug, errors: [] };
-  folder.course = readCourse(dir, path.basename(path.resolve(dir)), slug, folder.errors);
+  if (!fs.lstatSync(path.join(dir, slug), { throwIfNoEntry: false })?.isDirectory()) {
+    folder.errors.push(fileError(path.join(base, slug), "is not a course folder"));
+    return folder;
+  }
+  folder.course = readCourse(dir, base, slug, folder.errors);
   return folder;
 }
 
