@@ -6,6 +6,7 @@ import { NOT_PERSONAL, PERSON_COLUMNS } from "~/models/personal-data.server";
 import { statusCounts } from "~/models/reports.server";
 import { stageRosterUpload } from "~/models/roster-uploads.server";
 import { createRule, recomputeAssignments, waive } from "~/services/assignments.server";
+import { addLesson, createCourse } from "~/services/course-admin.server";
 import { syncCourses } from "~/services/courses.server";
 import { issueSetPasswordLink } from "~/services/invitations.server";
 import { erasePerson, PrivacyError } from "~/services/privacy.server";
@@ -70,6 +71,8 @@ async function everythingAbout(key: string, waivee: string) {
     .get(ids.get(waivee)) as { id: number };
   const { name } = PEOPLE.find((p) => p.key === key)!;
   await waive(self, ids.get(waivee)!, assignment.id, `Covered with ${name} (${mail(key)})`);
+  const draft = await createCourse(self, { title: `Drafted by ${key}`, summary: "A draft.", order: 9 });
+  await addLesson(self, draft.slug, "A first lesson");
 }
 
 beforeAll(async () => {
