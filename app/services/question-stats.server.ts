@@ -29,7 +29,7 @@ export const FLAG_RULES: StatsRules = {
 
 const share = (part: number, whole: number) => (whole === 0 ? null : part / whole);
 
-function flagsFor(people: number, facility: number | null, discrimination: number | null) {
+export function flagsFor(people: number, facility: number | null, discrimination: number | null) {
   const flags: QuestionFlag[] = [];
   if (people < FLAG_RULES.minPeople || facility === null) return flags;
   if (facility > FLAG_RULES.easy) flags.push("easy");
