@@ -141,7 +141,9 @@ export default function EditLesson() {
         key={conflict ? `conflict-${conflict.revision}-${conflict.baseVersionId}` : "editor"}
         source={result && "source" in result && result.source !== undefined ? result.source : loaded.source}
         baseVersionId={conflict ? conflict.baseVersionId : loaded.baseVersionId}
-        revision={conflict ? conflict.revision : loaded.revision}
+        revision={
+          conflict ? conflict.revision : result && "saved" in result ? result.saved : loaded.revision
+        }
         check={result?.check ?? loaded.check}
         uploadAction={loaded.uploadAction}
       />

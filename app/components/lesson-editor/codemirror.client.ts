@@ -7,8 +7,14 @@
 import { markdown } from "@codemirror/lang-markdown";
 import { lintGutter, setDiagnostics, type Diagnostic } from "@codemirror/lint";
 import { EditorState } from "@codemirror/state";
-import { EditorView, keymap } from "@codemirror/view";
-import { basicSetup } from "codemirror";
+import {
+  EditorView,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  keymap,
+  lineNumbers,
+} from "@codemirror/view";
+import { minimalSetup } from "codemirror";
 import { indentWithTab } from "@codemirror/commands";
 
 export interface Problem {
@@ -37,7 +43,11 @@ export function mountEditor(
     state: EditorState.create({
       doc: textarea.value,
       extensions: [
-        basicSetup,
+        // No autocompletion: a pending completion would take the Escape that frees Tab.
+        minimalSetup,
+        lineNumbers(),
+        highlightActiveLineGutter(),
+        highlightActiveLine(),
         keymap.of([indentWithTab]),
         markdown(),
         lintGutter(),
@@ -45,6 +55,8 @@ export function mountEditor(
         EditorView.cspNonce.of(options.nonce),
         EditorView.contentAttributes.of({
           "aria-label": options.label,
+          // Focusable already (contenteditable); said explicitly for checkers of scroll regions.
+          tabindex: "0",
           ...(options.describedBy ? { "aria-describedby": options.describedBy } : {}),
         }),
         EditorView.updateListener.of((update) => {
