@@ -85,6 +85,12 @@ export function LessonEditor({
   }, [nonce, requestPreview]);
 
   const shown = preview.data?.check ?? check;
+  // While the text has errors, the last preview that compiled stays on show.
+  const [lastRendered, setLastRendered] = useState(check.rendered);
+  useEffect(() => {
+    if (shown.rendered) setLastRendered(shown.rendered);
+  }, [shown.rendered]);
+  const rendered = shown.rendered ?? lastRendered;
   useEffect(() => {
     editorRef.current?.showProblems([
       ...shown.errors.map((e) => ({ ...e, severity: "error" as const })),
@@ -116,8 +122,8 @@ export function LessonEditor({
             {SOURCE_LABEL}
           </label>
           <p id="source-help" className="field__hint">
-            Markdown with the components in the Insert menu. Tab indents; press Escape, then Tab,
-            to move on.
+            Markdown with the components in the Insert menu. Tab indents; press Escape, then Tab, to
+            move on.
           </p>
           <div className="editor__area">
             <textarea
@@ -157,7 +163,11 @@ export function LessonEditor({
               >
                 <label>
                   Add an image (PNG, JPEG, GIF or WebP, up to 5 MB)
-                  <input type="file" name="image" accept="image/png,image/jpeg,image/gif,image/webp" />
+                  <input
+                    type="file"
+                    name="image"
+                    accept="image/png,image/jpeg,image/gif,image/webp"
+                  />
                 </label>
                 <button type="submit" className="button button--quiet">
                   Upload
@@ -179,12 +189,16 @@ export function LessonEditor({
           {preview.state !== "idle"
             ? "Checking…"
             : shown.rendered
-              ? "As learners will see it (the quiz is shown without its form)."
-              : "The preview appears once the lesson has no errors."}
+              ? "As learners will see it (quizzes without their answers)."
+              : rendered
+                ? "The text has errors: this is the last version without them."
+                : "The preview appears once the lesson has no errors."}
         </p>
-        {shown.rendered ? (
-          <div className="prose editor__rendered">
-            <LessonBody rendered={shown.rendered} readOnly />
+        {rendered ? (
+          <div
+            className={`prose editor__rendered${shown.rendered ? "" : " editor__rendered--stale"}`}
+          >
+            <LessonBody rendered={rendered} readOnly />
           </div>
         ) : null}
       </section>

@@ -49,13 +49,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     liveMovedOn: state.liveMovedOn
       ? { ...state.liveMovedOn, publishedOn: dayOf(state.liveMovedOn.publishedAt) }
       : null,
-    uploadAction: target.course.state === "published" ? `/admin/course-images/${target.course.slug}` : null,
+    uploadAction:
+      target.course.state === "published" ? `/admin/course-images/${target.course.slug}` : null,
   };
 }
 
 const EditForm = z.object({
   intent: z.enum(["preview", "save", "publish"]),
-  source: z.string().max(MAX_SOURCE_BYTES, `A lesson may be at most ${MAX_SOURCE_BYTES / 1024} KB.`),
+  source: z
+    .string()
+    .max(MAX_SOURCE_BYTES, `A lesson may be at most ${MAX_SOURCE_BYTES / 1024} KB.`),
   base: z.preprocess(blankToUndefined, z.coerce.number().int().positive().optional()),
   revision: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).default(0)),
 });
@@ -86,8 +89,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 // The preview asks the server to check the text: nothing changed, nothing to reload.
-export const shouldRevalidate: ShouldRevalidateFunction = ({ formData, defaultShouldRevalidate }) =>
-  formData?.get("intent") === "preview" ? false : defaultShouldRevalidate;
+export const shouldRevalidate: ShouldRevalidateFunction = ({
+  formData,
+  defaultShouldRevalidate,
+}) => (formData?.get("intent") === "preview" ? false : defaultShouldRevalidate);
 
 export default function EditLesson() {
   const loaded = useLoaderData<typeof loader>();
@@ -139,10 +144,16 @@ export default function EditLesson() {
       ) : null}
       <LessonEditor
         key={conflict ? `conflict-${conflict.revision}-${conflict.baseVersionId}` : "editor"}
-        source={result && "source" in result && result.source !== undefined ? result.source : loaded.source}
+        source={
+          result && "source" in result && result.source !== undefined
+            ? result.source
+            : loaded.source
+        }
         baseVersionId={conflict ? conflict.baseVersionId : loaded.baseVersionId}
         revision={
-          conflict ? conflict.revision : result && "saved" in result ? result.saved : loaded.revision
+          conflict?.revision ??
+          (result && "saved" in result ? result.saved : undefined) ??
+          loaded.revision
         }
         check={result?.check ?? loaded.check}
         uploadAction={loaded.uploadAction}

@@ -31,11 +31,19 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireAdmin(request);
   const query = Query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!query.success) throw new Response("That is not a version to publish.", { status: 400 });
-  const impact = await publishImpact(params.course ?? "", params.lesson ?? "", fromOf(query.data.restore));
+  const impact = await publishImpact(
+    params.course ?? "",
+    params.lesson ?? "",
+    fromOf(query.data.restore),
+  );
   const { target } = impact;
   return {
     course: { slug: target.course.slug, title: target.course.title },
-    lesson: { slug: target.slug, title: target.lesson?.title ?? target.slug, isNew: !target.lesson },
+    lesson: {
+      slug: target.slug,
+      title: target.lesson?.title ?? target.slug,
+      isNew: !target.lesson,
+    },
     restore: query.data.restore ?? null,
     check: impact.check,
     diff: impact.diff,
@@ -70,7 +78,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   });
   if ("published" in outcome) {
     const { versionId, reopened } = outcome.published;
-    return redirect(`/admin/courses/${course}/${lesson}?published=${versionId}&reopened=${reopened}`);
+    return redirect(
+      `/admin/courses/${course}/${lesson}?published=${versionId}&reopened=${reopened}`,
+    );
   }
   if ("conflict" in outcome) return data({ conflict: outcome.conflict }, 409);
   return data({ refused: true }, 400);
@@ -131,8 +141,8 @@ export default function PublishLesson() {
           <h2 id="draft-course">This lesson belongs to a draft course</h2>
           <p>
             A draft course is published whole: publishing it writes the course folder with its
-            lessons ({page.courseLessons.join(", ")}) and makes it visible to learners. Nobody
-            has any progress in it yet.
+            lessons ({page.courseLessons.join(", ")}) and makes it visible to learners. Nobody has
+            any progress in it yet.
           </p>
           <Form method="post" action={`/admin/courses/${course.slug}`}>
             <input type="hidden" name="intent" value="publish" />
@@ -162,9 +172,14 @@ export default function PublishLesson() {
                   </strong>
                 </p>
                 <p>
-                  {page.retakeRequired
-                    ? "The lesson says `retake: required`: everyone who completed it must do it again."
-                    : "What the lesson assesses changes (its questions, answers, pass mark or statement to confirm), so earlier completions become “updated since completed”."}
+                  {page.retakeRequired ? (
+                    <>
+                      The lesson says <code>retake: required</code>: everyone who completed it must
+                      do it again.
+                    </>
+                  ) : (
+                    "What the lesson assesses changes (its questions, answers, pass mark or statement to confirm), so earlier completions become “updated since completed”."
+                  )}
                 </p>
                 {page.retakerCount > 0 ? (
                   page.retakers ? (
@@ -214,7 +229,7 @@ export default function PublishLesson() {
             <input type="hidden" name="revision" value={page.revision} />
             <button type="submit" className="button" disabled={blocked || page.unchanged}>
               {page.restore ? "Publish this version again" : "Publish now"}
-            </button>{" "}
+            </button>
             <Link to={editor}>Back to the editor</Link>
           </Form>
         </>

@@ -255,15 +255,15 @@ interface DemoLesson {
 
 /**
  * How hard each question is, drawn once per question: most are ordinary (the stronger the
- * learner, the likelier right), about one in five nearly everyone gets right, and about one in
+ * learner, the likelier right), about one in seven nearly everyone gets right, and about one in
  * twenty is a trap that strong learners overthink, so the question statistics have something to
  * show.
  */
 function questionProfile(random: () => number) {
   const roll = random();
-  if (roll < 0.2) return { kind: "easy" as const, difficulty: 0 };
-  if (roll < 0.25) return { kind: "trap" as const, difficulty: 0 };
-  return { kind: "ordinary" as const, difficulty: 0.2 + 0.6 * random() };
+  if (roll < 0.15) return { kind: "easy" as const, difficulty: 0 };
+  if (roll < 0.2) return { kind: "trap" as const, difficulty: 0 };
+  return { kind: "ordinary" as const, difficulty: 0.25 + 0.6 * random() };
 }
 
 type Profile = ReturnType<typeof questionProfile>;
@@ -271,7 +271,7 @@ type Profile = ReturnType<typeof questionProfile>;
 function chanceRight(profile: Profile, ability: number): number {
   if (profile.kind === "easy") return 0.98;
   if (profile.kind === "trap") return 0.85 - 0.6 * ability;
-  return 1 / (1 + Math.exp(-6 * (ability - profile.difficulty)));
+  return 1 / (1 + Math.exp(-5 * (ability - profile.difficulty)));
 }
 
 /** One attempt's answers: right with the question's chance, else a plausible wrong choice. */
@@ -332,7 +332,13 @@ async function learnLesson(
       const answers =
         attempt === MAX_DEMO_ATTEMPTS
           ? correct
-          : answersFor(quiz, correct, ofThisQuiz, Math.min(1, ability + 0.15 * (attempt - 1)), random);
+          : answersFor(
+              quiz,
+              correct,
+              ofThisQuiz,
+              Math.min(1, ability + 0.15 * (attempt - 1)),
+              random,
+            );
       const result = await submitQuiz(userId, page.course.slug, page.lesson.slug, {
         quizId: quiz.id,
         versionId: page.versionId,
@@ -459,7 +465,7 @@ async function seedAt(daysAgo: (days: number) => void) {
       // The diligent got on with it early; others later (or not at all).
       const started = 1 + Math.floor((0.5 * random() + 0.5 * person.diligence) * window);
       daysAgo(started);
-      const ability = Math.min(1, 0.35 + 0.5 * person.diligence + 0.3 * answering());
+      const ability = Math.min(1, 0.2 + 0.5 * person.diligence + 0.35 * answering());
       for (const [index, lesson] of lessons.entries()) {
         if (index > done) break;
         if (index === done) {
