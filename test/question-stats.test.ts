@@ -58,7 +58,9 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "staffroom-stats-"));
   fs.cpSync("test/fixtures/courses-quiz", dir, { recursive: true });
   expect((await syncCourses(dir)).errors).toEqual([]);
-  const ids = await seedPeople(FIRST_ATTEMPTS.map((_, i) => ({ key: `p${i + 1}`, name: `P${i + 1}` })));
+  const ids = await seedPeople(
+    FIRST_ATTEMPTS.map((_, i) => ({ key: `p${i + 1}`, name: `P${i + 1}` })),
+  );
   const answer = async (key: string, answers: Record<string, string[]>) => {
     const userId = ids.get(key)!;
     const { versionId } = await openLesson(userId, "safety", "check");
@@ -82,7 +84,10 @@ describe("question statistics", () => {
         expected.discrimination,
         10,
       );
-      expect(question.choices.map((c) => c.picked), `q${i + 1} picks`).toEqual(expected.picked);
+      expect(
+        question.choices.map((c) => c.picked),
+        `q${i + 1} picks`,
+      ).toEqual(expected.picked);
       // Eleven people are too few to flag anything.
       expect(question.flags).toEqual([]);
     }

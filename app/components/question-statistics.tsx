@@ -43,7 +43,6 @@ export interface QuizStats {
   questions: QuestionStats[];
 }
 
-
 const percent = (n: number | null) => (n === null ? "—" : `${Math.round(n * 100)}%`);
 const signed = (n: number | null) => (n === null ? "—" : `${n > 0 ? "+" : ""}${n.toFixed(2)}`);
 
@@ -54,7 +53,13 @@ const FLAG_TEXT = {
 } as const;
 
 /** Per question: attempts, facility, choices picked, discrimination, and the flags with their rules. */
-export function QuestionStatistics({ quizzes, rules }: { quizzes: QuizStats[]; rules: StatsRules }) {
+export function QuestionStatistics({
+  quizzes,
+  rules,
+}: {
+  quizzes: QuizStats[];
+  rules: StatsRules;
+}) {
   return (
     <section aria-labelledby="stats-title" className="question-stats">
       <h2 id="stats-title">Question statistics</h2>
@@ -76,10 +81,9 @@ export function QuestionStatistics({ quizzes, rules }: { quizzes: QuizStats[]; r
             to +1; above +0.2 the question separates people who learned from those who did not.
           </li>
           <li>
-            Flags (only with {rules.minPeople} people or more): facility above{" "}
-            {percent(rules.easy)} — “{FLAG_TEXT.easy}”; below {percent(rules.hard)} — “
-            {FLAG_TEXT.hard}”; discrimination below {rules.reversed} — “{FLAG_TEXT.reversed}”
-            (check the answer key and the wording).
+            Flags (only with {rules.minPeople} people or more): facility above {percent(rules.easy)}{" "}
+            — “{FLAG_TEXT.easy}”; below {percent(rules.hard)} — “{FLAG_TEXT.hard}”; discrimination
+            below {rules.reversed} — “{FLAG_TEXT.reversed}” (check the answer key and the wording).
           </li>
         </ul>
       </div>
@@ -92,7 +96,11 @@ export function QuestionStatistics({ quizzes, rules }: { quizzes: QuizStats[]; r
             passed at the first attempt (pass mark {percent(quiz.passMark)}).
           </p>
           {quiz.questions.map((q) => (
-            <article key={q.id} className="question-stat" aria-labelledby={`stat-${quiz.quizId}-${q.id}`}>
+            <article
+              key={q.id}
+              className="question-stat"
+              aria-labelledby={`stat-${quiz.quizId}-${q.id}`}
+            >
               <h4 id={`stat-${quiz.quizId}-${q.id}`}>
                 Question {q.number}: <span dangerouslySetInnerHTML={{ __html: q.promptHtml }} />
               </h4>
@@ -128,7 +136,10 @@ export function QuestionStatistics({ quizzes, rules }: { quizzes: QuizStats[]; r
                       </th>
                       <td>{c.picked.toLocaleString("en")}</td>
                       <td>
-                        <span className="share-bar" style={{ width: `${Math.round(c.share * 100)}%` }} />
+                        <span
+                          className="share-bar"
+                          style={{ width: `${Math.round(c.share * 100)}%` }}
+                        />
                         {percent(c.share)}
                       </td>
                     </tr>

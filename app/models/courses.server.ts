@@ -523,7 +523,11 @@ type AdminLessonQueryRow = Omit<AdminLessonRow, "hasQuiz" | "versionCount"> & {
   versionCount: number | null;
 };
 
-const toAdminLesson = ({ has_quiz, versionCount, ...row }: AdminLessonQueryRow): AdminLessonRow => ({
+const toAdminLesson = ({
+  has_quiz,
+  versionCount,
+  ...row
+}: AdminLessonQueryRow): AdminLessonRow => ({
   ...row,
   hasQuiz: has_quiz === 1,
   versionCount: Number(versionCount ?? 0),

@@ -121,7 +121,11 @@ export async function questionFigures(scope: StatsScope): Promise<QuestionFigure
 export async function choicePicks(
   scope: StatsScope,
 ): Promise<{ question: string; choice: string; picked: number }[]> {
-  const { rows } = await sql<{ question: string; choice: string; picked: number }>`with ${attemptsCte(scope)}
+  const { rows } = await sql<{
+    question: string;
+    choice: string;
+    picked: number;
+  }>`with ${attemptsCte(scope)}
     select question, choice, count(*) as picked from picks where nth = 1
     group by question, choice`.execute(db);
   return rows.map((r) => ({ ...r, picked: Number(r.picked) }));

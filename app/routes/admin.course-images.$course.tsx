@@ -8,7 +8,11 @@ import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AuthoringCrumbs } from "~/components/authoring";
 import { actorOf } from "~/models/audit.server";
-import { MAX_IMAGE_BYTES, listCourseImages, saveCourseImage } from "~/services/course-images.server";
+import {
+  MAX_IMAGE_BYTES,
+  listCourseImages,
+  saveCourseImage,
+} from "~/services/course-images.server";
 import { requireAdmin } from "~/services/session.server";
 import authoringStyles from "~/styles/authoring.css?url";
 
@@ -17,7 +21,10 @@ export const meta: MetaFunction = () => [{ title: "Course images · Staffroom" }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireAdmin(request);
-  return { ...(await listCourseImages(params.course ?? "")), maxMegabytes: MAX_IMAGE_BYTES / 1024 / 1024 };
+  return {
+    ...(await listCourseImages(params.course ?? "")),
+    maxMegabytes: MAX_IMAGE_BYTES / 1024 / 1024,
+  };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -60,8 +67,8 @@ export default function CourseImages() {
       {result && "image" in result ? (
         result.image.exists ? (
           <p className="notice notice--warn" role="status">
-            {result.image.file} already exists. Tick “Replace an image of the same name” to
-            replace it.
+            {result.image.file} already exists. Tick “Replace an image of the same name” to replace
+            it.
           </p>
         ) : (
           <p className="notice" role="status">
@@ -71,10 +78,14 @@ export default function CourseImages() {
       ) : null}
       <Form method="post" encType="multipart/form-data" className="panel">
         <div className="field">
-          <label htmlFor="image">
-            Image (PNG, JPEG, GIF or WebP, at most {maxMegabytes} MB)
-          </label>
-          <input id="image" type="file" name="image" required accept="image/png,image/jpeg,image/gif,image/webp" />
+          <label htmlFor="image">Image (PNG, JPEG, GIF or WebP, at most {maxMegabytes} MB)</label>
+          <input
+            id="image"
+            type="file"
+            name="image"
+            required
+            accept="image/png,image/jpeg,image/gif,image/webp"
+          />
         </div>
         <label className="choice">
           <input type="checkbox" name="replace" value="yes" /> Replace an image of the same name

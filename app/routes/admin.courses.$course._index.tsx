@@ -42,7 +42,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 const Slug = z.string().min(1).max(100);
-const Title = z.string().trim().min(1, "Give the lesson a title.").max(200, "At most 200 characters.");
+const Title = z
+  .string()
+  .trim()
+  .min(1, "Give the lesson a title.")
+  .max(200, "At most 200 characters.");
 const Version = z.coerce.number().int().positive();
 const Intent = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("add"), title: Title }),
@@ -104,10 +108,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     case "publish": {
       const errors = await publishCourse(actor, course);
       if (errors.length > 0) {
-        return data(
-          { error: "The course has errors, so it was not published.", errors },
-          400,
-        );
+        return data({ error: "The course has errors, so it was not published.", errors }, 400);
       }
       return back;
     }
@@ -160,9 +161,8 @@ export default function CoursePage() {
           <p>
             Publishing writes the course folder with its {lessons.length}{" "}
             {lessons.length === 1 ? "lesson" : "lessons"}, checks every one as{" "}
-            <code>courses sync</code> would, and makes the course visible to learners (and
-            assigned by any rule that covers every published course). Every lesson must be free
-            of errors.
+            <code>courses sync</code> would, and makes the course visible to learners (and assigned
+            by any rule that covers every published course). Every lesson must be free of errors.
           </p>
           <Form method="post">
             <input type="hidden" name="intent" value="publish" />
@@ -254,9 +254,9 @@ export default function CoursePage() {
                         <input type="hidden" name="lesson" value={l.slug} />
                         <input type="hidden" name="base" value={l.versionId ?? ""} />
                         <label className="choice">
-                          <input type="checkbox" name="confirm" value="yes" required /> Archive
-                          it: learners no longer see it; its file moves to{" "}
-                          <code>_archive/</code>; every version and completion is kept.
+                          <input type="checkbox" name="confirm" value="yes" required /> Archive it:
+                          learners no longer see it; its file moves to <code>_archive/</code>; every
+                          version and completion is kept.
                         </label>
                         <button type="submit" className="button button--quiet">
                           Archive

@@ -51,7 +51,13 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!parsed.success) {
     const fields = parsed.error.flatten().fieldErrors;
     return data(
-      { errors: { title: fields.title?.[0], summary: fields.summary?.[0], order: fields.order?.[0] } },
+      {
+        errors: {
+          title: fields.title?.[0],
+          summary: fields.summary?.[0],
+          order: fields.order?.[0],
+        },
+      },
       400,
     );
   }
@@ -67,8 +73,8 @@ export default function Courses() {
       <h1>Courses</h1>
       <p className="lede">
         Every course, as learners see it (published), being written (draft) or taken out of use
-        (archived). Courses written here and courses written as files in the courses folder are
-        the same thing: publishing writes the files.
+        (archived). Courses written here and courses written as files in the courses folder are the
+        same thing: publishing writes the files.
       </p>
       <DataTable
         label="Courses"

@@ -128,7 +128,10 @@ export function draftCourseFiles(
   const width = Math.max(2, String(drafts.length).length);
   return Object.fromEntries([
     ["course.mdx", courseSource(courseDraft)],
-    ...drafts.map((d, i) => [`${String(i + 1).padStart(width, "0")}-${d.lessonSlug}.mdx`, d.source]),
+    ...drafts.map((d, i) => [
+      `${String(i + 1).padStart(width, "0")}-${d.lessonSlug}.mdx`,
+      d.source,
+    ]),
   ]);
 }
 
@@ -150,7 +153,10 @@ async function lessonChange(target: LessonTarget, source: string): Promise<Folde
     }
     return { course, write: { [name]: source } };
   }
-  return { course, write: { [nextLessonName(currentFiles(course).keys(), `${target.slug}.mdx`)]: source } };
+  return {
+    course,
+    write: { [nextLessonName(currentFiles(course).keys(), `${target.slug}.mdx`)]: source },
+  };
 }
 
 /** Stages the lesson with this source in its course folder and reads what the check found. */

@@ -108,7 +108,8 @@ export async function createCourse(actor: Actor, input: NewCourse): Promise<{ sl
   return writeTransaction(async () => {
     const slug = await freeSlug(
       base,
-      async (s) => onDisk(s) || (await courseSlugTaken(s)) || (await getCourseDraft(s)) !== undefined,
+      async (s) =>
+        onDisk(s) || (await courseSlugTaken(s)) || (await getCourseDraft(s)) !== undefined,
     );
     await insertCourseDraft({ slug, ...input }, actor.id);
     await appendAudit(actor, [{ action: "course.created", subject: slug, after: { ...input } }]);
@@ -212,7 +213,9 @@ export async function addLesson(
       revision: 0,
       updatedBy: actor.id,
     });
-    await appendAudit(actor, [{ action: "lesson.added", subject: `${courseSlug}/${slug}`, after: { title } }]);
+    await appendAudit(actor, [
+      { action: "lesson.added", subject: `${courseSlug}/${slug}`, after: { title } },
+    ]);
     return { slug };
   });
 }
@@ -277,24 +280,30 @@ export async function moveLesson(
   const files = lessonFiles(courseSlug);
   const order = files.map((f) => f.slug);
   if (order.join("\n") !== seen.join("\n")) {
-    throw conflict("The lessons of this course changed since the page was loaded: reload it and try again.");
+    throw conflict(
+      "The lessons of this course changed since the page was loaded: reload it and try again.",
+    );
   }
   const from = order.indexOf(lessonSlug);
   const to = direction === "up" ? from - 1 : from + 1;
   if (from < 0 || to < 0 || to >= files.length) throw invalid("That lesson cannot move that way.");
   const moved = [...files];
   [moved[from], moved[to]] = [moved[to]!, moved[from]!];
-  const errors = await changeFolder(actor, { course: courseSlug, order: moved.map((f) => f.name) }, async () => {
-    await appendAudit(actor, [
-      {
-        action: "lessons.reordered",
-        subject: courseSlug,
-        before: { order },
-        after: { order: moved.map((f) => f.slug) },
-      },
-    ]);
-    return undefined;
-  });
+  const errors = await changeFolder(
+    actor,
+    { course: courseSlug, order: moved.map((f) => f.name) },
+    async () => {
+      await appendAudit(actor, [
+        {
+          action: "lessons.reordered",
+          subject: courseSlug,
+          before: { order },
+          after: { order: moved.map((f) => f.slug) },
+        },
+      ]);
+      return undefined;
+    },
+  );
   refuseForErrors(errors);
 }
 

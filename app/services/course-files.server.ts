@@ -145,7 +145,8 @@ export async function stageChange(change: FolderChange): Promise<StagedChange> {
     // Named like the real folder, so that errors read as `courses sync` would print them.
     const root = path.join(stage, path.basename(env().coursesDir));
     fs.mkdirSync(path.join(root, change.course), { recursive: true });
-    for (const [name, source] of next) fs.writeFileSync(path.join(root, change.course, name), source);
+    for (const [name, source] of next)
+      fs.writeFileSync(path.join(root, change.course, name), source);
     const checked = await checkStagedCourses(root);
     return { change, checked, expected, newFolder, renames };
   } finally {
@@ -285,9 +286,7 @@ export function prepareFiles(staged: StagedChange): PreparedFiles {
 export async function publishStaged<Refused, Done>(
   staged: StagedChange,
   actor: Actor,
-  work: (
-    publish: () => Promise<AppliedCourses>,
-  ) => Promise<{ refused: Refused } | { done: Done }>,
+  work: (publish: () => Promise<AppliedCourses>) => Promise<{ refused: Refused } | { done: Done }>,
 ): Promise<{ refused: Refused } | { done: Done }> {
   if (staged.checked.errors.length > 0) throw new Error("a change with errors cannot be published");
   const files = prepareFiles(staged);

@@ -21,7 +21,8 @@ export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 const SIGNATURES: { type: "png" | "jpg" | "gif" | "webp"; matches: (b: Buffer) => boolean }[] = [
   {
     type: "png",
-    matches: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+    matches: (b) =>
+      b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
   },
   { type: "jpg", matches: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
   { type: "gif", matches: (b) => /^GIF8[79]a$/.test(b.subarray(0, 6).toString("latin1")) },
@@ -59,7 +60,8 @@ export async function saveCourseImage(
   replace: boolean,
 ): Promise<ImageOutcome> {
   const course = await getCourseBySlug(courseSlug);
-  if (!course) throw notFound("Images go into a published course's folder: publish the course first.");
+  if (!course)
+    throw notFound("Images go into a published course's folder: publish the course first.");
   if (upload.bytes.length === 0) throw invalid("Choose an image to upload.");
   if (upload.bytes.length > MAX_IMAGE_BYTES) {
     throw invalid(`That image is too large: the limit is ${MAX_IMAGE_BYTES / 1024 / 1024} MB.`);

@@ -522,8 +522,7 @@ export async function checkCourses(dir: string): Promise<CheckResult> {
  */
 export const makesCompletionsStale = (
   change: Pick<ReplacedVersion, "previousAssessedHash" | "nextAssessedHash" | "retakeRequired">,
-) =>
-  change.previousAssessedHash !== change.nextAssessedHash || change.retakeRequired;
+) => change.previousAssessedHash !== change.nextAssessedHash || change.retakeRequired;
 
 const runSerially = serialQueue();
 

@@ -1,5 +1,11 @@
 import type { Locator, Page } from "@playwright/test";
-import { expect, expectNoSeriousA11yViolations, loggedInPage, saveScreenshot, test } from "./helpers";
+import {
+  expect,
+  expectNoSeriousA11yViolations,
+  loggedInPage,
+  saveScreenshot,
+  test,
+} from "./helpers";
 
 // Issue 12: an admin edits a lesson in the browser, sees the preview follow, gets an inline
 // error at the right line for a misspelt component, fixes it, reads how many people the change
@@ -24,7 +30,10 @@ test("an admin edits, previews, fixes an error, reads the impact and publishes; 
   const { page } = admin;
   await page.setViewportSize({ width: 1280, height: 900 });
 
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Courses" }).click();
+  await page
+    .getByRole("navigation", { name: "Main" })
+    .getByRole("link", { name: "Courses" })
+    .click();
   await expect(page.getByRole("heading", { level: 1, name: "Courses" })).toBeVisible();
   await expect(page.getByTestId("courses-table")).toContainText(COURSE.title);
   await expectNoSeriousA11yViolations(page);
@@ -33,13 +42,19 @@ test("an admin edits, previews, fixes an error, reads the impact and publishes; 
   await page.getByRole("link", { name: COURSE.title }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(COURSE.title);
   await expectNoSeriousA11yViolations(page);
-  await page.getByRole("row", { name: new RegExp(LESSON.title) }).getByRole("link", { name: "Edit" }).click();
+  await page
+    .getByRole("row", { name: new RegExp(LESSON.title) })
+    .getByRole("link", { name: "Edit" })
+    .click();
 
   // Keyboard alone: Tab into the editor, type, Escape then Tab out to the next control.
   const editor: Locator = page.getByRole("textbox", { name: "Lesson source" });
   await expect(editor).toBeVisible();
   await expect(page.locator(".cm-editor")).toBeVisible();
-  await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: LESSON.title }).focus();
+  await page
+    .getByRole("navigation", { name: "Breadcrumb" })
+    .getByRole("link", { name: LESSON.title })
+    .focus();
   await page.keyboard.press("Tab");
   await expect(editor).toBeFocused();
   await page.keyboard.press("Control+End");
@@ -52,12 +67,16 @@ test("an admin edits, previews, fixes an error, reads the impact and publishes; 
 
   // The preview follows, rendered by the server.
   const preview = page.locator(".editor__rendered");
-  await expect(preview).toContainText("Typed from the keyboard: check the sender before you click.");
+  await expect(preview).toContainText(
+    "Typed from the keyboard: check the sender before you click.",
+  );
 
   // A misspelt component: an inline error at its line, in the list and in the editor.
   await editor.focus();
   await page.keyboard.press("Control+End");
-  await page.keyboard.insertText('\n\n<Calout type="tip">Look at the address, not the name.</Calout>\n');
+  await page.keyboard.insertText(
+    '\n\n<Calout type="tip">Look at the address, not the name.</Calout>\n',
+  );
   const line = await lineOf(page, "<Calout");
   const problem = page.getByRole("button", { name: `Line ${line}, column 1: go there` });
   await expect(problem).toBeVisible();
@@ -75,9 +94,13 @@ test("an admin edits, previews, fixes an error, reads the impact and publishes; 
   // Fix it: the error's button puts the cursor on the line; retype the line.
   await problem.click();
   await page.keyboard.press("Shift+End");
-  await page.keyboard.insertText('<Callout type="tip">Look at the address, not the name.</Callout>');
+  await page.keyboard.insertText(
+    '<Callout type="tip">Look at the address, not the name.</Callout>',
+  );
   await expect(page.locator(".editor__ok")).toHaveText("No problems found.");
-  await expect(preview.locator(".callout--tip").last()).toContainText("Look at the address, not the name.");
+  await expect(preview.locator(".callout--tip").last()).toContainText(
+    "Look at the address, not the name.",
+  );
 
   // Ask everyone who completed it to take it again (`retake: required`, in the frontmatter).
   await editor.focus();
@@ -105,9 +128,9 @@ test("an admin edits, previews, fixes an error, reads the impact and publishes; 
   const learnerEmail = emails.find((e) => e !== ADMIN)!;
 
   await page.getByRole("button", { name: "Publish now" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Published as version 2." })).toContainText(
-    `${retakers} people were asked to retake it.`,
-  );
+  await expect(
+    page.getByRole("status").filter({ hasText: "Published as version 2." }),
+  ).toContainText(`${retakers} people were asked to retake it.`);
   await expect(page.getByRole("heading", { name: "Question statistics" })).toBeVisible();
   await expectNoSeriousA11yViolations(page);
   await saveScreenshot(page, "authoring-question-statistics-1280");
@@ -118,9 +141,13 @@ test("an admin edits, previews, fixes an error, reads the impact and publishes; 
   const learner = await loggedInPage(browser, learnerEmail);
   await learner.page.goto(`/courses/${COURSE.slug}/${LESSON.slug}`);
   await expect(learner.page.getByRole("heading", { level: 1 })).toHaveText(LESSON.title);
-  await expect(learner.page.getByText("Typed from the keyboard: check the sender before you click.")).toBeVisible();
+  await expect(
+    learner.page.getByText("Typed from the keyboard: check the sender before you click."),
+  ).toBeVisible();
   await expect(learner.page.getByText("Look at the address, not the name.")).toBeVisible();
-  await expect(learner.page.getByText(/Updated since you completed it/)).toContainText("retake the quiz");
+  await expect(learner.page.getByText(/Updated since you completed it/)).toContainText(
+    "retake the quiz",
+  );
   learner.errors.expectNone();
   await learner.context.close();
 });

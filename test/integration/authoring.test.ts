@@ -57,7 +57,11 @@ async function freshCourse(): Promise<string> {
   for (const key of ["ann", "bo", "cy"]) await completeQuizCourse(ids.get(key)!, slug);
   const dee = ids.get("dee")!;
   const check = await openLesson(dee, slug, "check");
-  await submitQuiz(dee, slug, "check", { quizId: "quiz-1", versionId: check.versionId, answers: ALL_WRONG });
+  await submitQuiz(dee, slug, "check", {
+    quizId: "quiz-1",
+    versionId: check.versionId,
+    answers: ALL_WRONG,
+  });
   const welcome = await openLesson(ids.get("gil")!, slug, "welcome");
   const lesson = lessonRow(slug, "welcome");
   await completeLesson(ids.get("gil")!, {
@@ -85,9 +89,11 @@ function lessonRow(course: string, lesson: string) {
 }
 
 const versionCount = (lessonId: number) =>
-  (sqlite.prepare("select count(*) n from lesson_versions where lesson_id = ?").get(lessonId) as {
-    n: number;
-  }).n;
+  (
+    sqlite.prepare("select count(*) n from lesson_versions where lesson_id = ?").get(lessonId) as {
+      n: number;
+    }
+  ).n;
 
 const draftRevision = (course: string, lesson: string) =>
   (
@@ -101,7 +107,9 @@ const fileOf = (course: string, name: string) =>
 
 const audit = (action: string, subject: string) =>
   sqlite
-    .prepare("select actor, before, after from audit_log where action = ? and subject = ? order by id")
+    .prepare(
+      "select actor, before, after from audit_log where action = ? and subject = ? order by id",
+    )
     .all(action, subject) as { actor: string; before: string | null; after: string | null }[];
 
 const editUrl = (course: string, lesson: string) => `/admin/courses/${course}/${lesson}/edit`;
@@ -145,7 +153,10 @@ describe("draft, preview and publish", () => {
     expect(page).toMatch(/<textarea[^>]*name="source"/);
     expect(page).toContain("Hazzards are everywhere");
 
-    const edited = before.replace("Hazzards are everywhere.", "Hazards are *everywhere*, EDITED-7c1.");
+    const edited = before.replace(
+      "Hazzards are everywhere.",
+      "Hazards are *everywhere*, EDITED-7c1.",
+    );
     const preview = await text(await postEditor(admin, course, "welcome", "preview", edited));
     expect(preview).toContain("Hazards are <em>everywhere</em>, EDITED-7c1.");
     expect(draftRevision(course, "welcome")).toBe(0);
@@ -172,7 +183,13 @@ describe("draft, preview and publish", () => {
       "Hazards are <em>everywhere</em>, EDITED-7c1.",
     );
     // A typo fix keeps completions; the same folder synced again changes nothing.
-    expect(sqlite.prepare("select count(*) n from lesson_progress where lesson_id = ? and completed_at is not null").get(lesson.id)).toEqual({ n: 4 });
+    expect(
+      sqlite
+        .prepare(
+          "select count(*) n from lesson_progress where lesson_id = ? and completed_at is not null",
+        )
+        .get(lesson.id),
+    ).toEqual({ n: 4 });
     expect((await syncCourses(coursesDir)).published).toBe(0);
     const entry = audit("lesson.published", `${course}/welcome`).at(-1)!;
     expect(entry.actor).toBe("ada@test.example");
@@ -200,7 +217,9 @@ describe("draft, preview and publish", () => {
     const at = new Date().toISOString();
     expect((await publishDraft(admin, course, "check")).status).toBe(302);
     const stale = sqlite
-      .prepare("select user_id from lesson_progress where lesson_id = ? and stale_since >= ? order by user_id")
+      .prepare(
+        "select user_id from lesson_progress where lesson_id = ? and stale_since >= ? order by user_id",
+      )
       .all(lesson.id, at) as { user_id: number }[];
     expect(stale).toHaveLength(count);
     expect(stale.map((r) => r.user_id)).toEqual(["ann", "bo", "cy"].map((k) => ids.get(k)));
@@ -220,7 +239,9 @@ describe("draft, preview and publish", () => {
     const admin = await loggedIn(server.url, "ada");
     const lesson = lessonRow(course, "check");
     const before = fileOf(course, "02-check.mdx");
-    const broken = before.replace("<Acknowledge>", "<Acknowledg>").replace("</Acknowledge>", "</Acknowledg>");
+    const broken = before
+      .replace("<Acknowledge>", "<Acknowledg>")
+      .replace("</Acknowledge>", "</Acknowledg>");
     const line = broken.split("\n").findIndex((l) => l.startsWith("<Acknowledg>")) + 1;
 
     const saved = await text(await postEditor(admin, course, "check", "save", broken));
@@ -228,7 +249,9 @@ describe("draft, preview and publish", () => {
     expect(saved).toContain("unknown element `&lt;Acknowledg&gt;`");
     const refused = await postEditor(admin, course, "check", "publish", broken);
     expect(refused.status).toBe(400);
-    expect(await text(refused)).toContain("cannot be published; the published lesson stays as it is");
+    expect(await text(refused)).toContain(
+      "cannot be published; the published lesson stays as it is",
+    );
 
     const impact = await text(await admin.get(`/admin/courses/${course}/check/publish`));
     expect(impact).toMatch(/<button type="submit" class="button" disabled="">Publish now/);
@@ -236,7 +259,9 @@ describe("draft, preview and publish", () => {
     expect(fileOf(course, "02-check.mdx")).toBe(before);
     expect(versionCount(lesson.id)).toBe(1);
     const ann = await loggedIn(server.url, "ann");
-    expect(await text(await ann.get(`/courses/${course}/check`))).toContain("I will report every hazard");
+    expect(await text(await ann.get(`/courses/${course}/check`))).toContain(
+      "I will report every hazard",
+    );
   });
 });
 
@@ -247,9 +272,15 @@ describe("concurrent edits", () => {
     const original = fileOf(course, "03-policy.mdx");
     const opened = { base: lessonRow(course, "policy").current_version_id, revision: 0 };
 
-    const beas = original.replace("Please read the safety policy.", "Please read the safety policy. BEA-WROTE-THIS");
+    const beas = original.replace(
+      "Please read the safety policy.",
+      "Please read the safety policy. BEA-WROTE-THIS",
+    );
     expect((await postEditor(bea, course, "policy", "save", beas, opened)).status).toBe(200);
-    const adas = original.replace("Please read the safety policy.", "Please read the safety policy. ADA-WROTE-THIS");
+    const adas = original.replace(
+      "Please read the safety policy.",
+      "Please read the safety policy. ADA-WROTE-THIS",
+    );
     const refused = await postEditor(ada, course, "policy", "save", adas, opened);
     expect(refused.status).toBe(409);
     const page = await text(refused);
@@ -261,7 +292,9 @@ describe("concurrent edits", () => {
     ).toEqual({ source: beas });
 
     // Having seen it, Ada saves over it (the page now carries the latest revision).
-    expect((await postEditor(ada, course, "policy", "save", adas, { ...opened, revision: 1 })).status).toBe(200);
+    expect(
+      (await postEditor(ada, course, "policy", "save", adas, { ...opened, revision: 1 })).status,
+    ).toBe(200);
     expect(draftRevision(course, "policy")).toBe(2);
   });
 
@@ -270,10 +303,16 @@ describe("concurrent edits", () => {
     const ada = await loggedIn(server.url, "ada");
     const lesson = lessonRow(course, "policy");
     const opened = { base: lesson.current_version_id, revision: 0 };
-    const adas = fileOf(course, "03-policy.mdx").replace("Please read the safety policy.", "Please read the safety policy. ADA-DRAFT");
+    const adas = fileOf(course, "03-policy.mdx").replace(
+      "Please read the safety policy.",
+      "Please read the safety policy. ADA-DRAFT",
+    );
 
     // git pull, then `courses sync`: a new version from the folder.
-    const pulled = fileOf(course, "03-policy.mdx").replace("Please read the safety policy.", "Please read the safety policy. FROM-GIT");
+    const pulled = fileOf(course, "03-policy.mdx").replace(
+      "Please read the safety policy.",
+      "Please read the safety policy. FROM-GIT",
+    );
     fs.writeFileSync(path.join(coursesDir, course, "03-policy.mdx"), pulled);
     expect((await syncCourses(coursesDir)).published).toBe(1);
 
@@ -289,9 +328,15 @@ describe("concurrent edits", () => {
   test("a file changed on disk and not synced yet is never overwritten by a publish", async () => {
     const course = await freshCourse();
     const ada = await loggedIn(server.url, "ada");
-    const adas = fileOf(course, "03-policy.mdx").replace("Please read the safety policy.", "Please read the safety policy. ADA-DRAFT");
+    const adas = fileOf(course, "03-policy.mdx").replace(
+      "Please read the safety policy.",
+      "Please read the safety policy. ADA-DRAFT",
+    );
     expect((await postEditor(ada, course, "policy", "save", adas)).status).toBe(200);
-    const pulled = fileOf(course, "03-policy.mdx").replace("Please read the safety policy.", "Please read the safety policy. FROM-GIT");
+    const pulled = fileOf(course, "03-policy.mdx").replace(
+      "Please read the safety policy.",
+      "Please read the safety policy. FROM-GIT",
+    );
     fs.writeFileSync(path.join(coursesDir, course, "03-policy.mdx"), pulled);
 
     const refused = await publishDraft(ada, course, "policy");
@@ -312,7 +357,9 @@ describe("history and restore", () => {
     expect((await publishDraft(ada, course, "welcome")).status).toBe(302);
     const lesson = lessonRow(course, "welcome");
     const [first, second] = (
-      sqlite.prepare("select id from lesson_versions where lesson_id = ? order by id").all(lesson.id) as {
+      sqlite
+        .prepare("select id from lesson_versions where lesson_id = ? order by id")
+        .all(lesson.id) as {
         id: number;
       }[]
     ).map((r) => r.id);
@@ -322,10 +369,14 @@ describe("history and restore", () => {
     expect(history).toContain("A sync of the courses folder");
     expect(history).toMatch(/<del>Welcome to the safety basics\..*<\/del>/);
     expect(history).toMatch(/<ins>Welcome to the SECOND version\..*<\/ins>/);
-    const reversed = await text(await ada.get(`/admin/courses/${course}/welcome/history?from=${second}&to=${first}`));
+    const reversed = await text(
+      await ada.get(`/admin/courses/${course}/welcome/history?from=${second}&to=${first}`),
+    );
     expect(reversed).toMatch(/<del>Welcome to the SECOND version\..*<\/del>/);
 
-    const impact = await text(await ada.get(`/admin/courses/${course}/welcome/publish?restore=${first}`));
+    const impact = await text(
+      await ada.get(`/admin/courses/${course}/welcome/publish?restore=${first}`),
+    );
     expect(impact).toContain("Restore a version");
     expect(impact).toContain("does not touch what is assessed");
     const restored = await ada.post(`/admin/courses/${course}/welcome/publish`, {
@@ -337,7 +388,9 @@ describe("history and restore", () => {
     expect(versionCount(lesson.id)).toBe(3);
     expect(fileOf(course, "01-welcome.mdx")).toBe(v1);
     expect(
-      sqlite.prepare("select source from lesson_versions where lesson_id = ? order by id desc").get(lesson.id),
+      sqlite
+        .prepare("select source from lesson_versions where lesson_id = ? order by id desc")
+        .get(lesson.id),
     ).toEqual({ source: v1 });
     expect(JSON.parse(audit("lesson.restored", `${course}/welcome`).at(-1)!.after!)).toMatchObject({
       restoredFrom: first,
@@ -361,7 +414,10 @@ describe("course pages", () => {
     expect(list).toContain("Handling Cash Safely");
     expect(list).toContain("Draft");
 
-    const added = await ada.post(`/admin/courses/${slug}`, { intent: "add", title: "Counting the till" });
+    const added = await ada.post(`/admin/courses/${slug}`, {
+      intent: "add",
+      title: "Counting the till",
+    });
     expect(added.headers.get("location")).toBe(`/admin/courses/${slug}/counting-the-till/edit`);
     const ann = await loggedIn(server.url, "ann");
     expect((await ann.get(`/courses/${slug}`)).status).toBe(404);
@@ -369,7 +425,10 @@ describe("course pages", () => {
     expect((await ann.get(`/courses/${slug}`)).status).toBe(404);
 
     expect((await ada.post(`/admin/courses/${slug}`, { intent: "publish" })).status).toBe(302);
-    expect(fs.readdirSync(path.join(coursesDir, slug)).sort()).toEqual(["01-counting-the-till.mdx", "course.mdx"]);
+    expect(fs.readdirSync(path.join(coursesDir, slug)).sort()).toEqual([
+      "01-counting-the-till.mdx",
+      "course.mdx",
+    ]);
     expect(await text(await ann.get(`/courses/${slug}`))).toContain("Counting the till");
     expect(audit("course.published", slug)).toHaveLength(1);
   });
@@ -388,14 +447,23 @@ describe("course pages", () => {
     });
     expect(moved.status).toBe(302);
     expect(order()).toEqual([1, 3, 2]);
-    expect(fs.readdirSync(path.join(coursesDir, course)).filter((n) => n.endsWith(".mdx")).sort()).toEqual([
-      "01-welcome.mdx",
-      "02-policy.mdx",
-      "03-check.mdx",
-      "course.mdx",
-    ]);
+    expect(
+      fs
+        .readdirSync(path.join(coursesDir, course))
+        .filter((n) => n.endsWith(".mdx"))
+        .sort(),
+    ).toEqual(["01-welcome.mdx", "02-policy.mdx", "03-check.mdx", "course.mdx"]);
     // The order the page showed is stale now: refused, nothing moves.
-    expect((await ada.post(`/admin/courses/${course}`, { intent: "move", lesson: "policy", direction: "up", order: seen })).status).toBe(409);
+    expect(
+      (
+        await ada.post(`/admin/courses/${course}`, {
+          intent: "move",
+          lesson: "policy",
+          direction: "up",
+          order: seen,
+        })
+      ).status,
+    ).toBe(409);
 
     const check = lessonRow(course, "check");
     const renamed = await ada.post(`/admin/courses/${course}`, {
@@ -408,7 +476,13 @@ describe("course pages", () => {
     expect(lessonRow(course, "check").title).toBe("Check what you know");
     expect(fileOf(course, "03-check.mdx")).toContain('title: "Check what you know"');
     const completed = (lessonId: number) =>
-      (sqlite.prepare("select count(*) n from lesson_progress where lesson_id = ? and completed_at is not null").get(lessonId) as { n: number }).n;
+      (
+        sqlite
+          .prepare(
+            "select count(*) n from lesson_progress where lesson_id = ? and completed_at is not null",
+          )
+          .get(lessonId) as { n: number }
+      ).n;
     expect(completed(check.id)).toBe(3);
 
     const archived = await ada.post(`/admin/courses/${course}`, {

@@ -22,7 +22,11 @@ const run = `require("node:fs").writeFileSync(${JSON.stringify(canaryFile)}, "ra
 const FORBIDDEN: [string, string, string[]][] = [
   ["`---js` frontmatter", `---js\n${run}\n---\n\nText.\n`, ["1:4"]],
   ["`---js` after two byte-order marks", `\uFEFF\uFEFF---js\n${run}\n---\n\nText.\n`, ["1:4"]],
-  ["import and export", `${HEAD}\nimport X from "./x.js"\n\nText.\n\nexport const y = 1\n`, ["7:1", "11:1"]],
+  [
+    "import and export",
+    `${HEAD}\nimport X from "./x.js"\n\nText.\n\nexport const y = 1\n`,
+    ["7:1", "11:1"],
+  ],
   [
     "the {process.env} canary",
     `${HEAD}\nHello {process.env.STAFFROOM_EDITOR_CANARY}.\n\n<Callout title={process.env.STAFFROOM_EDITOR_CANARY}>x</Callout>\n`,
@@ -78,7 +82,10 @@ describe("S10 the editor's preview", () => {
   test.each(FORBIDDEN)(
     "S10 %s is refused at its line and column and nothing of it runs in the preview",
     async (_, source, at) => {
-      const res = await admin.post("/admin/courses/safety/check/edit", { intent: "preview", source });
+      const res = await admin.post("/admin/courses/safety/check/edit", {
+        intent: "preview",
+        source,
+      });
       expect(res.status).toBe(200);
       const html = (await res.text()).replace(/<!-- -->/g, "");
       const listed = [...html.matchAll(/aria-label="Line (\d+), column (\d+): go there"/g)].map(

@@ -71,7 +71,11 @@ async function everythingAbout(key: string, waivee: string) {
     .get(ids.get(waivee)) as { id: number };
   const { name } = PEOPLE.find((p) => p.key === key)!;
   await waive(self, ids.get(waivee)!, assignment.id, `Covered with ${name} (${mail(key)})`);
-  const draft = await createCourse(self, { title: `Drafted by ${key}`, summary: "A draft.", order: 9 });
+  const draft = await createCourse(self, {
+    title: `Drafted by ${key}`,
+    summary: "A draft.",
+    order: 9,
+  });
   await addLesson(self, draft.slug, "A first lesson");
 }
 

@@ -36,7 +36,12 @@ export interface SourceEditor {
 
 export function mountEditor(
   textarea: HTMLTextAreaElement,
-  options: { nonce: string; label: string; describedBy?: string; onChange: (value: string) => void },
+  options: {
+    nonce: string;
+    label: string;
+    describedBy?: string;
+    onChange: (value: string) => void;
+  },
 ): SourceEditor {
   const view = new EditorView({
     parent: textarea.parentElement!,
