@@ -24,22 +24,15 @@ export interface StatsScope {
 /** The share of people, from the top and from the bottom, in each discrimination group. */
 export const GROUP_SHARE = 0.27;
 
+/** This quiz's attempts on these versions, each numbered per person (1: their first). */
 function attemptsCte(scope: StatsScope) {
   return sql`attempts as (
-      select a.id, a.user_id, a.score, a.passed, a.answers,
+      select a.id, a.score, a.passed, a.answers,
         row_number() over (partition by a.user_id order by a.id) as nth
       from quiz_attempts a
       where a.lesson_id = ${scope.lessonId}
         and a.version_id in (select value from json_each(${JSON.stringify(scope.versionIds)}))
         and (a.quiz_id = ${scope.quizId} or (a.quiz_id is null and ${scope.includeUnlabelled ? 1 : 0} = 1))
-    ),
-    picks as (
-      select a.id as attempt, a.nth, q.key as question, c.value as choice
-      from attempts a, json_each(a.answers) q, json_each(q.value) c
-    ),
-    answer_key as (
-      select q.key as question, c.value as choice
-      from json_each(${JSON.stringify(scope.correct)}) q, json_each(q.value) c
     )`;
 }
 
@@ -63,72 +56,80 @@ export async function quizTotals(scope: StatsScope): Promise<QuizTotals> {
   };
 }
 
+/** How many people, from the top and from the bottom, are in each discrimination group. */
+export const groupSize = (people: number) => Math.ceil(GROUP_SHARE * people);
+
 export interface QuestionFigures {
   question: string;
-  /** First attempts, and how many of them got this question exactly right. */
-  firstAttempts: number;
-  firstRight: number;
-  upperCount: number;
+  /** First attempts that got this question exactly right, overall and in each group. */
+  right: number;
   upperRight: number;
-  lowerCount: number;
   lowerRight: number;
+  /** Choice id → how many first attempts picked it. */
+  picked: Map<string, number>;
 }
 
 /**
- * Per question: right on the first attempt (exactly the correct choices, no more, no fewer; an
- * unanswered question is wrong), overall and in the upper and lower groups.
+ * Per question, from first attempts only (their answers are read once, and every step is a
+ * scan or a group: no join whose cost grows with the square of the people): right (exactly
+ * the correct choices, no more, no fewer; unanswered is wrong) overall and in the upper and
+ * lower groups of `group` people each out of `people`, and how often each choice was picked.
  */
-export async function questionFigures(scope: StatsScope): Promise<QuestionFigures[]> {
-  const { rows } = await sql<QuestionFigures>`with ${attemptsCte(scope)},
-    firsts as (
-      select id, row_number() over (order by score desc, id) as rank, count(*) over () as n
-      from attempts where nth = 1
+export async function questionFigures(
+  scope: StatsScope,
+  { people, group }: { people: number; group: number },
+): Promise<QuestionFigures[]> {
+  const { rows } = await sql<{
+    kind: "question" | "choice";
+    question: string;
+    choice: string | null;
+    n: number;
+    upperRight: number | null;
+    lowerRight: number | null;
+  }>`with ${attemptsCte(scope)},
+    picks as (
+      select f.id as attempt, f.rank, q.key as question, c.value as choice
+      from (
+        select id, answers, row_number() over (order by score desc, id) as rank
+        from attempts where nth = 1
+      ) f, json_each(f.answers) q, json_each(q.value) c
     ),
-    questions as (select question, count(*) as correct_count from answer_key group by question),
-    scored as (
-      select p.attempt, p.question, count(*) as chosen, count(k.choice) as chosen_right
-      from picks p left join answer_key k on k.question = p.question and k.choice = p.choice
-      where p.nth = 1
-      group by p.attempt, p.question
+    answer_key as (
+      select q.key as question, c.value as choice, json_array_length(q.value) as size
+      from json_each(${JSON.stringify(scope.correct)}) q, json_each(q.value) c
     ),
     graded as (
-      select q.question, f.rank, f.n,
-        cast((f.n * ${Math.round(GROUP_SHARE * 100)} + 99) / 100 as integer) as g,
-        coalesce(s.chosen = q.correct_count and s.chosen_right = q.correct_count, 0) as is_right
-      from firsts f cross join questions q
-      left join scored s on s.attempt = f.id and s.question = q.question
+      select p.question, max(p.rank) as rank,
+        count(*) = max(k.size) and count(k.choice) = max(k.size) as is_right
+      from picks p left join answer_key k on k.question = p.question and k.choice = p.choice
+      group by p.attempt, p.question
     )
-    select question,
-      count(*) as "firstAttempts",
-      sum(is_right) as "firstRight",
-      sum(rank <= g) as "upperCount",
-      sum(case when rank <= g then is_right else 0 end) as "upperRight",
-      sum(rank > n - g) as "lowerCount",
-      sum(case when rank > n - g then is_right else 0 end) as "lowerRight"
-    from graded group by question`.execute(db);
-  return rows.map((r) => ({
-    question: r.question,
-    firstAttempts: Number(r.firstAttempts),
-    firstRight: Number(r.firstRight),
-    upperCount: Number(r.upperCount),
-    upperRight: Number(r.upperRight),
-    lowerCount: Number(r.lowerCount),
-    lowerRight: Number(r.lowerRight),
-  }));
-}
-
-/** How many first attempts picked each choice (question id, choice id, count). */
-export async function choicePicks(
-  scope: StatsScope,
-): Promise<{ question: string; choice: string; picked: number }[]> {
-  const { rows } = await sql<{
-    question: string;
-    choice: string;
-    picked: number;
-  }>`with ${attemptsCte(scope)}
-    select question, choice, count(*) as picked from picks where nth = 1
-    group by question, choice`.execute(db);
-  return rows.map((r) => ({ ...r, picked: Number(r.picked) }));
+    select 'question' as kind, question, null as choice, sum(is_right) as n,
+      sum(is_right and rank <= ${group}) as "upperRight",
+      sum(is_right and rank > ${people - group}) as "lowerRight"
+    from graded group by question
+    union all
+    select 'choice', question, choice, count(*), null, null
+    from picks group by question, choice`.execute(db);
+  const figures = new Map<string, QuestionFigures>();
+  const of = (question: string) => {
+    let figure = figures.get(question);
+    if (!figure) {
+      figure = { question, right: 0, upperRight: 0, lowerRight: 0, picked: new Map() };
+      figures.set(question, figure);
+    }
+    return figure;
+  };
+  for (const r of rows) {
+    const figure = of(r.question);
+    if (r.kind === "choice") figure.picked.set(r.choice ?? "", Number(r.n));
+    else {
+      figure.right = Number(r.n ?? 0);
+      figure.upperRight = Number(r.upperRight ?? 0);
+      figure.lowerRight = Number(r.lowerRight ?? 0);
+    }
+  }
+  return [...figures.values()];
 }
 
 /** The versions of a lesson that assess exactly what `assessedHash` does (same questions and key). */

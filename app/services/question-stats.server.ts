@@ -7,7 +7,7 @@ import type { QuestionFlag, QuizStats, StatsRules } from "~/components/question-
 import { getCompiledMany, type AdminLessonRow } from "~/models/courses.server";
 import {
   GROUP_SHARE,
-  choicePicks,
+  groupSize,
   questionFigures,
   quizTotals,
   versionsAssessing,
@@ -57,21 +57,20 @@ export async function quizStatistics(lesson: AdminLessonRow): Promise<QuizStats[
       includeUnlabelled: quizzes.length === 1,
       correct,
     };
-    const [totals, figures, picks] = await Promise.all([
-      quizTotals(scope),
-      questionFigures(scope),
-      choicePicks(scope),
-    ]);
+    const totals = await quizTotals(scope);
+    const group = groupSize(totals.people);
+    const figures = await questionFigures(scope, { people: totals.people, group });
     stats.push({
       quizId: quiz.id,
       passMark: quiz.passMark,
       ...totals,
       questions: quiz.questions.map((question, i) => {
         const f = figures.find((r) => r.question === question.id);
-        const people = f?.firstAttempts ?? 0;
-        const facility = share(f?.firstRight ?? 0, people);
-        const upper = share(f?.upperRight ?? 0, f?.upperCount ?? 0);
-        const lower = share(f?.lowerRight ?? 0, f?.lowerCount ?? 0);
+        // Every first attempt counts for every question: one left unanswered is wrong.
+        const people = totals.people;
+        const facility = share(f?.right ?? 0, people);
+        const upper = share(f?.upperRight ?? 0, group);
+        const lower = share(f?.lowerRight ?? 0, group);
         const discrimination = upper === null || lower === null ? null : upper - lower;
         return {
           id: question.id,
@@ -82,8 +81,7 @@ export async function quizStatistics(lesson: AdminLessonRow): Promise<QuizStats[
           facility,
           discrimination,
           choices: question.choices.map((choice) => {
-            const picked =
-              picks.find((p) => p.question === question.id && p.choice === choice.id)?.picked ?? 0;
+            const picked = f?.picked.get(choice.id) ?? 0;
             return {
               id: choice.id,
               html: choice.html,
