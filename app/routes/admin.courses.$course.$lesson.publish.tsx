@@ -35,6 +35,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     params.course ?? "",
     params.lesson ?? "",
     fromOf(query.data.restore),
+    { listPeople: query.data.people === "1" },
   );
   const { target } = impact;
   return {
@@ -50,8 +51,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     unchanged: impact.unchanged,
     assessedChanged: impact.assessedChanged,
     retakeRequired: impact.retakeRequired,
-    retakerCount: impact.retakers.length,
-    retakers: query.data.people ? impact.retakers : null,
+    retakerCount: impact.retakerCount,
+    retakers: impact.retakers,
     partWay: impact.partWay,
     baseVersionId: impact.baseVersionId,
     revision: impact.revision,

@@ -135,35 +135,35 @@ export function draftCourseFiles(
   ]);
 }
 
-/** The folder change that puts `source` in place of the lesson (or adds it). */
-async function lessonChange(target: LessonTarget, source: string): Promise<FolderChange> {
+/** The folder change that puts `source` in place of the lesson (or adds it), and its file name. */
+async function lessonChange(
+  target: LessonTarget,
+  source: string,
+): Promise<{ change: FolderChange; name: string }> {
   const course = target.course.slug;
   if (target.courseDraft) {
     const drafts = (await listLessonDrafts(course)).map((d) =>
       d.lessonSlug === target.slug ? { ...d, source } : d,
     );
-    return { course, write: draftCourseFiles(target.courseDraft, drafts) };
+    const write = draftCourseFiles(target.courseDraft, drafts);
+    const name = Object.keys(write).find((n) => n.endsWith(`-${target.slug}.mdx`))!;
+    return { change: { course, write }, name };
   }
-  if (target.lesson) {
-    const name = lessonFileName(course, target.slug);
-    if (!name) {
-      throw invalid(
-        `The file of this lesson is missing from the courses folder (${course}): run \`courses sync\` or restore the file first.`,
-      );
-    }
-    return { course, write: { [name]: source } };
+  const name = target.lesson
+    ? lessonFileName(course, target.slug)
+    : nextLessonName(currentFiles(course).keys(), `${target.slug}.mdx`);
+  if (!name) {
+    throw invalid(
+      `The file of this lesson is missing from the courses folder (${course}): run \`courses sync\` or restore the file first.`,
+    );
   }
-  return {
-    course,
-    write: { [nextLessonName(currentFiles(course).keys(), `${target.slug}.mdx`)]: source },
-  };
+  return { change: { course, write: { [name]: source } }, name };
 }
 
 /** Stages the lesson with this source in its course folder and reads what the check found. */
 async function stageLesson(target: LessonTarget, source: string): Promise<StagedLesson> {
-  const change = await lessonChange(target, source);
+  const { change, name } = await lessonChange(target, source);
   const staged = await stageChange(change);
-  const name = Object.entries(change.write ?? {}).find(([, s]) => s === source)?.[0] ?? "";
   const file = path.join(path.basename(env().coursesDir), target.course.slug, name);
   const mine = (e: SourceError) => e.file === file;
   const errors = staged.checked.errors.filter(mine);
@@ -379,8 +379,10 @@ export interface PublishImpact {
   /** What is assessed (quiz, answers, pass mark, statements) changed, or `retake: required`. */
   assessedChanged: boolean;
   retakeRequired: boolean;
-  /** Completions that publishing makes stale: these people will be asked to retake. */
-  retakers: PersonSummary[];
+  /** How many completions publishing makes stale: these people will be asked to retake. */
+  retakerCount: number;
+  /** Who they are, when asked for. */
+  retakers: PersonSummary[] | null;
   /** People who opened the lesson and have not completed it. */
   partWay: number;
   baseVersionId: number | null;
@@ -397,6 +399,7 @@ export async function publishImpact(
   courseSlug: string,
   lessonSlug: string,
   from: PublishSource,
+  { listPeople = false } = {},
 ): Promise<PublishImpact> {
   const target = await findLesson(courseSlug, lessonSlug);
   requireEditable(target);
@@ -421,7 +424,8 @@ export async function publishImpact(
     unchanged: lesson?.source === source,
     assessedChanged,
     retakeRequired,
-    retakers: await describePeople(completed.map((c) => c.userId)),
+    retakerCount: completed.length,
+    retakers: listPeople ? await describePeople(completed.map((c) => c.userId)) : null,
     partWay: lesson ? (await lessonInProgressUserIds(lesson.id)).length : 0,
     baseVersionId: lesson?.versionId ?? null,
     revision,

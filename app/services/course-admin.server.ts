@@ -200,6 +200,7 @@ export async function addLesson(
     readCourseFolder(env().coursesDir, courseSlug).course?.lessons.map((l) => l.slug) ?? [],
   );
   return writeTransaction(async () => {
+    // Read again inside the write: another admin may have added one meanwhile.
     const known = new Set([
       ...onDisk,
       ...(await coursePage(courseSlug)).lessons.map((l) => l.slug),
