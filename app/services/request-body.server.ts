@@ -105,7 +105,7 @@ export async function bodyPolicy(path: string, headers: IncomingHttpHeaders): Pr
       },
     };
   }
-  const upload = route?.type === mediaType && (await isAdmin(headers)) ? route : undefined;
+  const upload = route && (await isAdmin(headers)) ? route : undefined;
   const limit = upload?.bytes ?? FORM_BODY_LIMIT;
   if (Number(headers["content-length"] ?? 0) > limit) return { refusal: tooLarge(upload) };
   return { limit, tooLarge: tooLarge(upload) };
