@@ -462,9 +462,9 @@ export function publishLesson(
     const { source } = await sourceToPublish(target, from);
     const { staged, check } = await stageLesson(target, source);
     if (!publishable(check)) return { errors: check };
-    const changed = (theirs: string, detail: string): { conflict: EditConflict } => ({
+    const changed = (theirs: string, why: string): { conflict: EditConflict } => ({
       conflict: {
-        message: `The lesson's file changed on disk (${detail}): someone edited the courses folder (git pull?) and \`courses sync\` has not published it yet. Nothing was published. Run \`courses sync\`, then compare and publish again.`,
+        message: `${why} Nothing was published. Compare, then publish again.`,
         theirs,
         diff: lineDiff(theirs, source),
         baseVersionId: based.baseVersionId,
@@ -474,7 +474,10 @@ export function publishLesson(
     // The file must hold what the database says is published, or a publish would overwrite it.
     const onDisk = Object.keys(staged.change.write ?? {}).map((name) => staged.expected.get(name));
     if (target.lesson && onDisk[0] !== target.lesson.source) {
-      return changed(onDisk[0] ?? "", "it differs from the published version");
+      return changed(
+        onDisk[0] ?? "",
+        "The lesson's file in the courses folder differs from the published version: someone changed it (git pull?) and `courses sync` has not published it yet. Run `courses sync` first.",
+      );
     }
     const input = { source, ...based };
     try {
@@ -513,7 +516,10 @@ export function publishLesson(
     } catch (error) {
       if (!(error instanceof FolderChanged)) throw error;
       const name = lessonFileName(courseSlug, lessonSlug);
-      return changed((name && currentFiles(courseSlug).get(name)) ?? "", error.message);
+      return changed(
+        (name && currentFiles(courseSlug).get(name)) ?? "",
+        `The course's files changed while you were publishing (${error.message}: another admin published, or the folder was edited).`,
+      );
     }
   });
 }

@@ -246,7 +246,7 @@ async function changeFolder(
     } catch (error) {
       if (error instanceof FolderChanged) {
         throw conflict(
-          `The course folder changed on disk (${error.message}): run \`courses sync\`, reload the page and try again.`,
+          `The course's files changed meanwhile (${error.message}: another admin published, or the folder was edited): reload the page and try again.`,
         );
       }
       throw error;

@@ -43,7 +43,11 @@ export interface FolderChange {
 export interface StagedChange {
   change: FolderChange;
   checked: Checked;
-  /** The files of the folder now (name → source) that the change replaces, moves or creates (null). */
+  /**
+   * The folder's files when it was staged (name → source), and the names the change creates
+   * (null): the whole course was checked and is published as staged, so none may change before
+   * the commit.
+   */
   expected: Map<string, string | null>;
   /** The folder does not exist yet: a draft course's first publish. */
   newFolder: boolean;
@@ -110,7 +114,7 @@ export async function stageChange(change: FolderChange): Promise<StagedChange> {
   const now = currentFiles(change.course);
   const newFolder = lstatOrUndefined(folderOf(change.course)) === undefined;
   const next = new Map(now);
-  const expected = new Map<string, string | null>();
+  const expected = new Map<string, string | null>(now);
   const touch = (name: string) => {
     if (!expected.has(name)) expected.set(name, now.get(name) ?? null);
   };
@@ -216,9 +220,13 @@ export function prepareFiles(staged: StagedChange): PreparedFiles {
     if (!stat?.isDirectory()) throw new FolderChanged(`${change.course} is gone.`);
     for (const [name, source] of staged.expected) {
       if (readNoFollow(path.join(folder, name)) !== source) {
-        throw new FolderChanged(`${change.course}/${name} changed on disk.`);
+        throw new FolderChanged(`${change.course}/${name} changed`);
       }
     }
+    const added = fs
+      .readdirSync(folder)
+      .find((name) => name.endsWith(".mdx") && !staged.expected.has(name));
+    if (added) throw new FolderChanged(`${change.course}/${added} appeared`);
   };
 
   return {

@@ -341,7 +341,7 @@ describe("concurrent edits", () => {
 
     const refused = await publishDraft(ada, course, "policy");
     expect(refused.status).toBe(409);
-    expect(await text(refused)).toContain("changed on disk");
+    expect(await text(refused)).toContain("differs from the published version");
     expect(fileOf(course, "03-policy.mdx")).toBe(pulled);
     expect(versionCount(lessonRow(course, "policy").id)).toBe(1);
   });
