@@ -183,7 +183,8 @@ export function LessonEditor({
         ) : null}
         <Problems check={shown} onGoTo={(line, column) => editorRef.current?.goTo(line, column)} />
       </div>
-      <section className="editor__preview" aria-labelledby="preview-title">
+      {/* Focusable: it scrolls on its own beside the editor, and keyboards must reach it. */}
+      <section className="editor__preview" aria-labelledby="preview-title" tabIndex={0}>
         <h2 id="preview-title">Preview</h2>
         <p className="muted small" role="status">
           {preview.state !== "idle"

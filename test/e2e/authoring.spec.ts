@@ -134,6 +134,19 @@ test("an admin edits, previews, fixes an error, reads the impact and publishes; 
   await expect(page.getByRole("heading", { name: "Question statistics" })).toBeVisible();
   await expectNoSeriousA11yViolations(page);
   await saveScreenshot(page, "authoring-question-statistics-1280");
+
+  // The history: both versions, who published them, and what changed.
+  await page.getByRole("link", { name: "History" }).click();
+  const versions = page.getByTestId("versions-table");
+  await expect(versions.getByRole("row")).toHaveCount(3);
+  await expect(versions).toContainText("Sam Patel");
+  await expect(
+    page.getByRole("region", { name: /Version 1 compared with version 2/ }),
+  ).toContainText("retake: required");
+  await expectNoSeriousA11yViolations(page);
+  await page.goto(`/admin/course-images/${COURSE.slug}`);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Images");
+  await expectNoSeriousA11yViolations(page);
   admin.errors.expectNone();
   await admin.context.close();
 
