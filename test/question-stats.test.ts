@@ -104,10 +104,18 @@ describe("question statistics", () => {
     expect(typoFixed!.questions[0]!.facility).toBeCloseTo(5 / 11, 10);
 
     fs.writeFileSync(file, original.replace("Who may use the forklift?", "Who may drive it?"));
-    expect((await syncCourses(dir)).published).toBe(1);
-    const [reworded] = await stats();
-    expect(reworded).toMatchObject({ attempts: 0, people: 0, passedFirstTime: 0 });
-    expect(reworded!.questions[0]!.facility).toBeNull();
+    try {
+      expect((await syncCourses(dir)).published).toBe(1);
+      const [reworded] = await stats();
+      expect(reworded).toMatchObject({ attempts: 0, people: 0, passedFirstTime: 0 });
+      expect(reworded!.questions[0]!.facility).toBeNull();
+    } finally {
+      // Asking the first questions again brings their attempts back (and leaves the fixture as
+      // the other tests expect it, whatever their order).
+      fs.writeFileSync(file, original);
+      expect((await syncCourses(dir)).published).toBe(1);
+    }
+    expect((await stats())[0]).toMatchObject({ attempts: 13, people: 11 });
   });
 
   test("flags follow the rules printed on the page", () => {

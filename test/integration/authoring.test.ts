@@ -40,7 +40,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (process.env.SHOW_SERVER_LOGS) process.stdout.write(server?.logs() ?? "");
   await server?.stop();
   fs.rmSync(coursesDir, { recursive: true, force: true });
 });
