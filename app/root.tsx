@@ -56,6 +56,7 @@ export function Layout({ children }: { children: ReactNode }) {
                 {viewer.isLeader || viewer.isAdmin ? (
                   <NavLink to="/reports">Reports</NavLink>
                 ) : null}
+                {viewer.isAdmin ? <NavLink to="/admin/courses">Courses</NavLink> : null}
                 {viewer.isAdmin ? <NavLink to="/admin/assignments">Assignments</NavLink> : null}
                 {viewer.isAdmin ? <NavLink to="/admin/people">People</NavLink> : null}
                 <Form method="post" action="/logout" className="logout-form">

@@ -141,6 +141,8 @@ export interface QuizAttemptsTable {
   user_id: number;
   lesson_id: number;
   version_id: number;
+  /** The quiz of the lesson this attempt answered; null for attempts stored before 0010. */
+  quiz_id: string | null;
   answers: string;
   score: number;
   passed: number;
@@ -342,6 +344,30 @@ export interface MailPreferencesTable {
   updated_at: string;
 }
 
+/** A course created in the browser and not published yet (nothing on disk until then). */
+export interface CourseDraftsTable {
+  slug: string;
+  title: string;
+  summary: string;
+  sort_order: number;
+  created_by: number | null;
+  created_at: string;
+}
+
+/** An edit of a lesson in the browser that is not published yet (one per lesson). */
+export interface LessonDraftsTable {
+  id: Generated<number>;
+  course_slug: string;
+  lesson_slug: string;
+  source: string;
+  /** The published version the draft started from; null for a lesson not published yet. */
+  base_version_id: number | null;
+  /** Counts saves: a save or publish names the revision it started from. */
+  revision: number;
+  updated_by: number | null;
+  updated_at: string;
+}
+
 export interface Database {
   departments: DepartmentsTable;
   users: UsersTable;
@@ -372,6 +398,8 @@ export interface Database {
   reminder_messages: ReminderMessagesTable;
   reminder_items: ReminderItemsTable;
   mail_preferences: MailPreferencesTable;
+  course_drafts: CourseDraftsTable;
+  lesson_drafts: LessonDraftsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -83,6 +83,9 @@ export const PERSON_COLUMNS = {
     columns: { uploaded_by: { by: "id", erase: "delete" } },
     omit: ["content"],
   },
+  // Authoring drafts: course content; who last saved or created them is kept like a publisher.
+  course_drafts: { columns: { created_by: { by: "id", erase: "keep" } } },
+  lesson_drafts: { columns: { updated_by: { by: "id", erase: "keep" } }, omit: ["source"] },
   // The erase path's own flag: it names the person only inside the erasing transaction.
   erasure_in_progress: { columns: { user_id: { by: "id", erase: "delete", export: false } } },
 } satisfies Record<string, PersonTable>;

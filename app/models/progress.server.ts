@@ -225,6 +225,18 @@ export async function completedLessons(
   return query.orderBy("user_id").orderBy("lesson_id").execute();
 }
 
+/** Who has opened a lesson and not completed it (a stale completion included): part-way. */
+export async function lessonInProgressUserIds(lessonId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom("lesson_progress")
+    .select("user_id")
+    .where("lesson_id", "=", lessonId)
+    .where("completed_at", "is", null)
+    .orderBy("user_id")
+    .execute();
+  return rows.map((r) => r.user_id);
+}
+
 /**
  * Re-opens completed lessons, set-based: the summary rows say what is needed now (the ledger
  * keeps the earlier completions). `staleSince` is null for a new cycle of a recurring course.
@@ -274,7 +286,7 @@ export function evidenceEvents(userId: number, ref: Omit<LessonRef, "versionId">
 export async function insertQuizAttempt(
   userId: number,
   ref: LessonRef,
-  attempt: { answers: Record<string, string[]>; score: number; passed: boolean },
+  attempt: { quizId: string; answers: Record<string, string[]>; score: number; passed: boolean },
   at: string,
 ) {
   await db
@@ -283,6 +295,7 @@ export async function insertQuizAttempt(
       user_id: userId,
       lesson_id: ref.lessonId,
       version_id: ref.versionId,
+      quiz_id: attempt.quizId,
       answers: JSON.stringify(attempt.answers),
       score: attempt.score,
       passed: attempt.passed ? 1 : 0,

@@ -430,3 +430,27 @@ export async function countActiveAdmins(): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+export interface PersonSummary {
+  id: number;
+  name: string;
+  email: string;
+  department: string | null;
+  status: "active" | "deactivated";
+}
+
+/** Names, emails and departments of these people, by name (lists on admin pages). */
+export async function describePeople(ids: number[]): Promise<PersonSummary[]> {
+  const out: PersonSummary[] = [];
+  for (const batch of chunks(ids)) {
+    out.push(
+      ...(await db
+        .selectFrom("users as u")
+        .leftJoin("departments as d", "d.id", "u.department_id")
+        .select(["u.id", "u.name", "u.email", "d.name as department", "u.status"])
+        .where("u.id", "in", batch)
+        .execute()),
+    );
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id);
+}

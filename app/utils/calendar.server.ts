@@ -65,3 +65,8 @@ export const weekdayOf = (day: Day): number => DateTime.fromISO(day, { zone: "ut
 /** The ISO week a day falls in, e.g. "2026-W10". */
 export const isoWeekOf = (day: Day): string =>
   DateTime.fromISO(day, { zone: "utc" }).toFormat("kkkk-'W'WW");
+
+/** The organisation's clock time at an instant, "14:05": with `dayOf`, when something happened. */
+export function timeOfDay(instant: string): string {
+  return DateTime.fromISO(instant).setZone(orgTimeZone()).toFormat("HH:mm");
+}

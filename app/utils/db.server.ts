@@ -470,6 +470,22 @@ export interface ForeignKey {
   references: string;
 }
 
+/** The members of a JSON object as rows (`key`, `value`). */
+export const jsonEntries = (json: RawBuilder<unknown>): RawBuilder<unknown> =>
+  databaseEngine() === "postgres" ? sql`jsonb_each(${json}::jsonb)` : sql`json_each(${json})`;
+
+/** The elements of a JSON array (a member `value` of `jsonEntries`) as rows of text (`value`). */
+export const jsonElements = (json: RawBuilder<unknown>): RawBuilder<unknown> =>
+  databaseEngine() === "postgres"
+    ? sql`jsonb_array_elements_text(${json})`
+    : sql`json_each(${json})`;
+
+/** The length of a JSON array (a member `value` of `jsonEntries`). */
+export const jsonLength = (json: RawBuilder<unknown>): RawBuilder<number> =>
+  databaseEngine() === "postgres"
+    ? sql<number>`jsonb_array_length(${json})`
+    : sql<number>`json_array_length(${json})`;
+
 /** A column that tells any row apart within its table and statement (SQLite rowid, PostgreSQL ctid). */
 export const rowIdentity = (): RawBuilder<unknown> =>
   sql.raw(databaseEngine() === "postgres" ? "ctid" : "rowid");

@@ -65,10 +65,21 @@ describe("the dry run", () => {
       .sort();
     expect(cli.length).toBeGreaterThan(20);
     expect(rows).toEqual(cli);
-    // Every kind the demo has today, and who is left out and why.
-    expect(new Set(cli.map((m) => m.split(" ")[1]))).toEqual(
-      new Set(["before_due", "overdue", "escalation", "digest", "leader_summary"]),
-    );
+    // The demo always has people overdue, and their managers escalated to; which other kinds
+    // come up depends on the day of the week and of the month. And who is left out, and why.
+    const kinds = new Set(cli.map((m) => m.split(" ")[1]));
+    expect(kinds).toContain("overdue");
+    expect(kinds).toContain("escalation");
+    for (const kind of kinds) {
+      expect([
+        "before_due",
+        "due_today",
+        "overdue",
+        "escalation",
+        "digest",
+        "leader_summary",
+      ]).toContain(kind);
+    }
     expect(page).toContain("Who would not be mailed, and why");
     expect(page).toContain("Completed everything assigned");
     expect(page).toContain("Automatic sending is paused");

@@ -159,6 +159,33 @@ const MATRIX: Record<string, Case[] | "layout"> = {
   "routes/admin.outbox": [{ url: () => "/admin/outbox", get: "L F F F A" }],
   "routes/admin.audit": [{ url: () => "/admin/audit", get: "L F F F A" }],
   "routes/admin.assignments._index": [{ url: () => "/admin/assignments", get: "L F F F A" }],
+  "routes/admin.courses._index": [
+    { url: () => "/admin/courses", get: "L F F F A", post: "L F F F A" },
+  ],
+  "routes/admin.courses.$course._index": [
+    { url: () => "/admin/courses/safety", get: "L F F F A", post: "L F F F A" },
+    { url: () => "/admin/courses/no-such-course", get: "L F F F N" },
+  ],
+  "routes/admin.courses.$course.$lesson._index": [
+    { url: () => "/admin/courses/safety/check", get: "L F F F A" },
+    { url: () => "/admin/courses/safety/no-such-lesson", get: "L F F F N" },
+  ],
+  "routes/admin.courses.$course.$lesson.edit": [
+    { url: () => "/admin/courses/safety/check/edit", get: "L F F F A", post: "L F F F A" },
+    { url: () => "/admin/courses/no-such-course/check/edit", get: "L F F F N" },
+  ],
+  // Without a draft there is nothing to publish yet.
+  "routes/admin.courses.$course.$lesson.publish": [
+    { url: () => "/admin/courses/safety/check/publish", get: "L F F F N", post: "L F F F A" },
+  ],
+  "routes/admin.courses.$course.$lesson.history": [
+    { url: () => "/admin/courses/safety/check/history", get: "L F F F A" },
+    { url: () => "/admin/courses/safety/no-such-lesson/history", get: "L F F F N" },
+  ],
+  "routes/admin.course-images.$course": [
+    { url: () => "/admin/course-images/safety", get: "L F F F A", post: "L F F F A" },
+    { url: () => "/admin/course-images/no-such-course", get: "L F F F N" },
+  ],
   "routes/admin.assignments.$ruleId": [
     { url: () => "/admin/assignments/1", get: "L F F F A", post: "L F F F A" },
     { url: () => "/admin/assignments/new", get: "L F F F A", post: "L F F F A" },

@@ -8,6 +8,7 @@ import { statusCounts } from "~/models/reports.server";
 import { getViewer } from "~/models/users.server";
 import { stageRosterUpload } from "~/models/roster-uploads.server";
 import { createRule, recomputeAssignments, waive } from "~/services/assignments.server";
+import { addLesson, createCourse } from "~/services/course-admin.server";
 import { syncCourses } from "~/services/courses.server";
 import { issueSetPasswordLink } from "~/services/invitations.server";
 import { erasePerson, PrivacyError } from "~/services/privacy.server";
@@ -82,6 +83,12 @@ async function everythingAbout(key: string, waivee: string) {
     status: "sent",
   });
   await saveSchedule(SYSTEM_ACTOR, schedule);
+  const draft = await createCourse(self, {
+    title: `Drafted by ${key}`,
+    summary: "A draft.",
+    order: 9,
+  });
+  await addLesson(self, draft.slug, "A first lesson");
 }
 
 beforeAll(async () => {

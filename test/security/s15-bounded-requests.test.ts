@@ -125,6 +125,28 @@ describe("S15 bodies are bounded before they are read", () => {
     expect(await stored()).toEqual(before);
   });
 
+  test("S15 the lesson editor takes a lesson's worth of text and an image upload 5 MB, from admins only", async () => {
+    const ada = await as("ada");
+    const ann = await as("ann");
+    const editor = "/admin/courses/safety/check/edit";
+    const lesson = await slowUpload(editor, 300 * 1024, true, ada.cookie);
+    expect(lesson.status).toBe(400); // read whole, then refused as a form without its fields
+    const tooLong = await slowUpload(editor, 700 * 1024, true, ada.cookie);
+    expect(tooLong.status).toBe(413);
+    expect(tooLong.body).toContain("the limit is 200 KB of text");
+    expect((await slowUpload(editor, 300 * 1024, true, ann.cookie)).body).toContain(
+      "at most 64 KB",
+    );
+    const image = await slowUpload(
+      "/admin/course-images/safety",
+      6 * 1024 * 1024,
+      true,
+      ada.cookie,
+    );
+    expect(image.status).toBe(413);
+    expect(image.body).toContain("an image (the limit is 5 MB)");
+  });
+
   test("S15 only a signed-in admin may send a file's worth: anyone else gets the form limit", async () => {
     const ann = await as("ann");
     for (const cookie of ["", ann.cookie]) {
