@@ -7,7 +7,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { migrateToLatest } from "#db/migrate";
-import { analyzeTables, copyTables, CopyRefused, planCopy } from "~/models/database-copy.server";
+import { vacuumAnalyze, copyTables, CopyRefused, planCopy } from "~/models/database-copy.server";
 import { statusCounts } from "~/models/reports.server";
 import { nowIso } from "~/utils/clock.server";
 import {
@@ -67,7 +67,7 @@ export async function copyDatabaseTo(url: string): Promise<CopyReport> {
       }
       return copied;
     });
-    await analyzeTables();
+    await vacuumAnalyze();
     return { from: file, to: target.location, rows, figures: before };
   } finally {
     await source.db.destroy();
