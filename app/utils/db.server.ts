@@ -268,8 +268,8 @@ export interface WriteOptions {
  * transaction is SERIALIZABLE, and when it loses a race (serialization failure or deadlock) it
  * runs again from the start after a short random pause, until it has run ten times and the
  * busy timeout has passed since its first loss (as SQLite waits for its lock), then gives up
- * with 503 — so `work` must only do database work: await
- * nothing else inside it and change nothing outside it (return what the caller needs instead).
+ * with 503. So `work` must only do database work: await nothing else inside it and change
+ * nothing outside it (return what the caller needs instead).
  * Called inside another write transaction, `work` joins it; inside its async scope, queries
  * through the plain `db` join it too.
  */
