@@ -16,12 +16,13 @@ function bytesInFlight(port: number): number {
 }
 
 /**
- * Downloads `url` uncompressed at most `bytesPerSecond`, as a client on a slow line would.
+ * Downloads `url` uncompressed, reading no further than `allowedBytes()` says at each moment, as
+ * a client on a slow line would (paced by whatever the caller measures, not by the clock).
  * Socket buffers on both ends soak up the first megabytes at once, so it also reports until
  * when the server was provably still producing the response: the bytes read plus those in the
  * kernel's queues (`ss`) were short of the whole by more than Node's own stream buffers.
  */
-export function slowDownload(url: string, cookie: string, bytesPerSecond: number) {
+export function slowDownload(url: string, cookie: string, allowedBytes: () => number) {
   return new Promise<{
     status: number;
     bytes: number;
@@ -41,13 +42,16 @@ export function slowDownload(url: string, cookie: string, bytesPerSecond: number
           const port = res.socket?.localPort;
           if (port) samples.push({ at: Date.now(), produced: bytes + bytesInFlight(port) });
         }, 100);
+        const resumeWhenAllowed = () => {
+          if (bytes <= allowedBytes()) res.resume();
+          else setTimeout(resumeWhenAllowed, 20);
+        };
         res.on("data", (chunk: Buffer) => {
           parts.push(chunk);
           bytes += chunk.length;
-          const due = started + (bytes / bytesPerSecond) * 1000;
-          if (due > Date.now()) {
+          if (bytes > allowedBytes()) {
             res.pause();
-            setTimeout(() => res.resume(), due - Date.now());
+            setTimeout(resumeWhenAllowed, 20);
           }
         });
         res.on("end", () => {
