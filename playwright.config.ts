@@ -27,9 +27,10 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   webServer: {
-    // A fresh, deterministic demo organisation for every run.
+    // A fresh, deterministic demo organisation for every run, on a copy of the courses: the
+    // authoring journey publishes, and must never change the repository's courses/ folder.
     command:
-      "rm -f ./test-results/e2e.db* && node bin/staffroom.js demo --no-serve && node server.js",
+      "rm -rf ./test-results/e2e.db* ./test-results/e2e-courses && mkdir -p ./test-results && cp -r ./courses ./test-results/e2e-courses && node bin/staffroom.js demo --no-serve && node server.js",
     url: `${ORIGIN}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
@@ -39,7 +40,7 @@ export default defineConfig({
       HOST: "127.0.0.1",
       ORIGIN,
       DATABASE_PATH: "./test-results/e2e.db",
-      COURSES_DIR: "./courses",
+      COURSES_DIR: "./test-results/e2e-courses",
     },
   },
 });

@@ -54,8 +54,12 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.{ts,tsx}"],
     setupFiles: ["test/setup.ts"],
+    reporters: ["default", "./test/helpers/skipped-reporter.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Every run shuffles files and tests with a fresh seed, printed at the top ("Running tests
+    // with seed …"); `--sequence.seed=N` replays one. No test may depend on another's rows.
+    sequence: { shuffle: true },
   },
 });

@@ -56,10 +56,15 @@ export function Layout({ children }: { children: ReactNode }) {
                 {viewer.isLeader || viewer.isAdmin ? (
                   <NavLink to="/reports">Reports</NavLink>
                 ) : null}
+                {viewer.isAdmin ? <NavLink to="/admin/courses">Courses</NavLink> : null}
                 {viewer.isAdmin ? <NavLink to="/admin/assignments">Assignments</NavLink> : null}
                 {viewer.isAdmin ? <NavLink to="/admin/people">People</NavLink> : null}
                 <Form method="post" action="/logout" className="logout-form">
-                  <NavLink to="/account/password" className="who" title="Change your password">
+                  <NavLink
+                    to="/account"
+                    className="who"
+                    title="Your account: messages and password"
+                  >
                     {viewer.name}
                   </NavLink>
                   <button type="submit" className="button button--quiet">

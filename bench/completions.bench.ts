@@ -7,6 +7,7 @@ import { freshOrganisation, FRESH_COURSES_DIR } from "./fresh-org";
 import { benchSeconds, figures, load } from "./load";
 import { referenceRosterCsv } from "./reference-org";
 import { startBenchServer, type BenchServer } from "./server";
+import type { SqliteHandles } from "~/utils/db.server";
 import type { BenchResult } from "./types";
 
 const LESSONS = ["first", "second"];
@@ -23,7 +24,7 @@ export async function run(): Promise<BenchResult[]> {
     const { csv } = referenceRosterCsv();
     const applied = await applyRoster(csv, "reference.csv", commandLineActor("bench"));
     if (applied.status !== "applied") throw new Error("The reference roster was not imported.");
-    const { sqlite } = handlesFor();
+    const { sqlite } = handlesFor() as SqliteHandles;
     const people = sqlite
       .prepare("select id from users where title = 'Team Member' order by id limit ?")
       .pluck()
@@ -33,7 +34,7 @@ export async function run(): Promise<BenchResult[]> {
     await closeDatabase();
 
     server = await startBenchServer({
-      databasePath: org.databasePath,
+      databasePath: org.location,
       coursesDir: FRESH_COURSES_DIR,
     });
     // Each request takes the next (person, lesson) pair; the answered ones are checked after.
@@ -85,8 +86,8 @@ export async function run(): Promise<BenchResult[]> {
     server = undefined;
 
     const completed = new Set(
-      handlesFor()
-        .sqlite.prepare(
+      (handlesFor() as SqliteHandles).sqlite
+        .prepare(
           `select lp.user_id || ' ' || l.slug from lesson_progress lp
              join lessons l on l.id = lp.lesson_id where lp.completed_at is not null`,
         )

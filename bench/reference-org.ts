@@ -5,16 +5,20 @@
  *
  * `referenceRoster()` is the roster alone (the rows of a roster CSV, managers before their
  * reports); `openReferenceOrg()` builds (or reuses) a whole database at bench/.data/ and points
- * this process's DATABASE_PATH at it: call it before anything touches the database.
+ * this process at it (under `--engine postgres`, at a copy of it in a new PostgreSQL database,
+ * made by `staffroom db copy`'s service): call it before anything touches the database.
  */
-import { SYSTEM_ACTOR } from "~/models/audit.server";
 import fs from "node:fs";
 import { stringify } from "csv-stringify/sync";
+import { sql } from "kysely";
+import { SYSTEM_ACTOR } from "~/models/audit.server";
 import path from "node:path";
 import { migrateToLatest } from "#db/migrate";
 import { createRule, recomputeAssignments, waive } from "~/services/assignments.server";
+import { copyDatabaseTo } from "~/services/database-copy.server";
 import { advanceClock, now } from "~/utils/clock.server";
-import { closeDatabase, handlesFor, openDatabase } from "~/utils/db.server";
+import { db, openDatabase, switchDatabase, type SqliteHandles } from "~/utils/db.server";
+import { benchPostgres, newBenchDatabase } from "./database";
 import { mulberry32 } from "~/utils/random";
 
 export const REFERENCE = { people: 10_000, teams: 400, courses: 6, lessonsPerCourse: 10 };
@@ -131,7 +135,7 @@ export function referenceRosterCsv(): { rows: RosterRow[]; csv: Buffer } {
  */
 async function build(file: string): Promise<void> {
   for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(file + suffix, { force: true });
-  const handles = openDatabase(file);
+  const handles = openDatabase(file) as SqliteHandles;
   const { sqlite } = handles;
   await migrateToLatest(handles);
   const random = mulberry32(4242);
@@ -297,19 +301,19 @@ export async function openReferenceOrg(): Promise<{ file: string; built: boolean
     await build(file);
     built = true;
   }
-  process.env.DATABASE_PATH = file;
-  await closeDatabase();
+  await switchDatabase(file);
   await migrateToLatest();
   if (built) {
     await assignFromRules();
     // Marks the file complete: an interrupted build is rebuilt next time.
-    handlesFor().sqlite.pragma(`user_version = ${GENERATOR_VERSION}`);
+    await sql`pragma user_version = ${sql.raw(String(GENERATOR_VERSION))}`.execute(db);
   }
+  if (benchPostgres()) await copyDatabaseTo(await newBenchDatabase("reference"));
   return { file, built };
 }
 
 function readVersion(file: string): number {
-  const { sqlite } = openDatabase(file);
+  const { sqlite } = openDatabase(file) as SqliteHandles;
   try {
     return Number(sqlite.pragma("user_version", { simple: true }));
   } finally {
@@ -318,15 +322,18 @@ function readVersion(file: string): number {
 }
 
 async function assignFromRules() {
-  const { sqlite } = handlesFor();
   advanceClock(-HISTORY_DAYS * DAY_MS);
   try {
-    const sales = sqlite.prepare("select id from departments where name = 'Sales'").get() as {
-      id: number;
-    };
-    const [first, second] = sqlite.prepare("select id from courses order by sort_order").all() as {
-      id: number;
-    }[];
+    const sales = await db
+      .selectFrom("departments")
+      .select("id")
+      .where("name", "=", "Sales")
+      .executeTakeFirstOrThrow();
+    const [first, second] = await db
+      .selectFrom("courses")
+      .select("id")
+      .orderBy("sort_order")
+      .execute();
     await createRule(SYSTEM_ACTOR, {
       courseId: first!.id,
       audience: "department",
@@ -349,9 +356,12 @@ async function assignFromRules() {
     advanceClock(HISTORY_DAYS * DAY_MS);
   }
   // A handful of waivers, as an administrator would record them.
-  const some = sqlite
-    .prepare("select id, user_id from assignments where id % 200 = 0 and is_current = 1")
-    .all() as { id: number; user_id: number }[];
+  const some = await db
+    .selectFrom("assignments")
+    .select(["id", "user_id"])
+    .where(sql`id % 200`, "=", 0)
+    .where("is_current", "=", 1)
+    .execute();
   for (const row of some)
     await waive({ id: 1, label: "bench" }, row.user_id, row.id, "Covered by an earlier employer");
   await recomputeAssignments();

@@ -15,6 +15,8 @@ function median(values: number[]) {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+export const engines = ["sqlite", "postgres"];
+
 export async function run(): Promise<BenchResult[]> {
   const setup = performance.now();
   const { built } = await openReferenceOrg();
@@ -23,7 +25,7 @@ export async function run(): Promise<BenchResult[]> {
   const { recomputeAssignments } = await import("~/services/assignments.server");
   const { csvExport, leadershipReport, parseReportFilter } =
     await import("~/services/reports.server");
-  const { handlesFor } = await import("~/utils/db.server");
+  const { db } = await import("~/utils/db.server");
   const leader = {
     id: 1,
     email: "person1@reference.example",
@@ -32,11 +34,11 @@ export async function run(): Promise<BenchResult[]> {
     isLeader: true,
     isManager: true,
   };
-  const managerEmail = (
-    handlesFor().sqlite.prepare("select email from users where title = 'Head of Sales'").get() as {
-      email: string;
-    }
-  ).email;
+  const { email: managerEmail } = await db
+    .selectFrom("users")
+    .select("email")
+    .where("title", "=", "Head of Sales")
+    .executeTakeFirstOrThrow();
 
   const recomputeStart = performance.now();
   await recomputeAssignments();

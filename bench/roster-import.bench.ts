@@ -10,6 +10,8 @@ import { freshOrganisation } from "./fresh-org";
 import { referenceRosterCsv } from "./reference-org";
 import type { BenchResult } from "./types";
 
+export const engines = ["sqlite", "postgres"];
+
 export async function run(): Promise<BenchResult[]> {
   const org = await freshOrganisation("roster");
   // Imported after the database is chosen.

@@ -3,7 +3,9 @@
 // fresh heap and database handle each; tsx as for bin/staffroom.js), then prints one table of the
 // figures against their DESIGN budgets (P1–P6), also written as JSON to bench/results.json. Exits 1
 // when a budget is missed or a module fails.
-// `npm run bench -- reports` runs only the modules whose file name contains "reports".
+// `npm run bench -- reports` runs only the modules whose file name contains "reports";
+// `npm run bench -- --engine postgres` runs them on PostgreSQL: the server in DATABASE_URL (its
+// user must be allowed to create databases), or else a throwaway cluster (bin/pg-cluster.js).
 // A module may also export `prepare()`: it runs first, in a process of its own (to build shared
 // data without fixing the measuring process's environment).
 import { fork } from "node:child_process";
@@ -30,13 +32,35 @@ if (process.argv[2] === "--module") {
   process.exit(0);
 }
 
-const only = process.argv.slice(2);
+const args = process.argv.slice(2);
+const engineFlag = args.indexOf("--engine");
+const engine = engineFlag >= 0 ? args.splice(engineFlag, 2)[1] : "sqlite";
+if (engine !== "sqlite" && engine !== "postgres") {
+  console.error(`--engine must be sqlite or postgres, not "${engine}".`);
+  process.exit(1);
+}
+const moduleEnv = { ...process.env, NODE_ENV: "production" };
+delete moduleEnv.DATABASE_URL;
+let cluster;
+if (engine === "postgres") {
+  const { startThrowawayCluster } = await import("./pg-cluster.js");
+  cluster = process.env.DATABASE_URL ? undefined : await startThrowawayCluster();
+  // Each module makes its own databases there (bench/database.ts).
+  moduleEnv.BENCH_POSTGRES = process.env.DATABASE_URL ?? cluster.url;
+}
+const only = args;
 const dir = path.join(root, "bench");
 const modules = fs
   .readdirSync(dir)
   .filter((name) => name.endsWith(".bench.ts"))
   .filter((name) => only.length === 0 || only.some((o) => name.includes(o)))
   .sort();
+
+// Modules that start servers or read SQLite's files measure SQLite only; a module that runs on
+// both engines says so with `export const engines = ["sqlite", "postgres"]`.
+const runsOnEngine = (name) =>
+  engine === "sqlite" ||
+  /export const engines = \[[^\]]*"postgres"/.test(fs.readFileSync(path.join(dir, name), "utf8"));
 
 const exportsPrepare = (file) =>
   /export (async )?function prepare\b/.test(fs.readFileSync(file, "utf8"));
@@ -49,7 +73,7 @@ function runModule(file, phase = "run") {
       // Modules may call gc() between building their data and measuring, so that a collection of
       // the builder's garbage does not land inside a measurement.
       execArgv: ["--expose-gc"],
-      env: { ...process.env, NODE_ENV: "production" },
+      env: moduleEnv,
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     child.on("message", (m) => (message = m));
@@ -63,6 +87,10 @@ const results = [];
 let failed = false;
 const loadBefore = os.loadavg();
 for (const name of modules) {
+  if (!runsOnEngine(name)) {
+    process.stderr.write(`Skipping bench/${name}: it measures SQLite only.\n`);
+    continue;
+  }
   const started = Date.now();
   process.stderr.write(`Running bench/${name}…\n`);
   const file = path.join(dir, name);
@@ -85,6 +113,8 @@ for (const name of modules) {
     results.push({ module, ...r, ratio, pass });
   }
 }
+
+cluster?.stop();
 
 const number = (n) =>
   typeof n !== "number"
@@ -112,7 +142,8 @@ const line = (cells) =>
     .map((c, i) => c.padEnd(widths[i]))
     .join("  ")
     .trimEnd();
-console.log(`\n${line(header)}\n${line(widths.map((w) => "-".repeat(w)))}`);
+console.log(`\nEngine: ${engine === "postgres" ? "PostgreSQL" : "SQLite"}`);
+console.log(`${line(header)}\n${line(widths.map((w) => "-".repeat(w)))}`);
 for (const row of rows) console.log(line(row));
 const details = results.filter((r) => r.detail);
 if (details.length > 0) {
@@ -122,13 +153,15 @@ if (details.length > 0) {
 
 const run = {
   at: new Date().toISOString(),
+  engine,
   node: process.version,
   cpus: os.cpus().length,
   loadAverage: { before: loadBefore, after: os.loadavg() },
   modules: modules.map((m) => m.replace(/\.bench\.ts$/, "")),
 };
-fs.writeFileSync(path.join(dir, "results.json"), `${JSON.stringify({ run, results }, null, 2)}\n`);
+const resultsFile = engine === "postgres" ? "results.postgres.json" : "results.json";
+fs.writeFileSync(path.join(dir, resultsFile), `${JSON.stringify({ run, results }, null, 2)}\n`);
 console.log(
-  `\nWritten to bench/results.json (load average ${loadBefore.map((l) => l.toFixed(1)).join(" ")} at the start).`,
+  `\nWritten to bench/${resultsFile} (load average ${loadBefore.map((l) => l.toFixed(1)).join(" ")} at the start).`,
 );
 process.exitCode = failed ? 1 : 0;

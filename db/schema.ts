@@ -141,6 +141,8 @@ export interface QuizAttemptsTable {
   user_id: number;
   lesson_id: number;
   version_id: number;
+  /** The quiz of the lesson this attempt answered; null for attempts stored before 0010. */
+  quiz_id: string | null;
   answers: string;
   score: number;
   passed: number;
@@ -296,6 +298,76 @@ export interface ErasureInProgressTable {
   user_id: number;
 }
 
+export type ReminderChannel = "learner" | "team" | "organisation";
+export type ReminderKind =
+  "before_due" | "due_today" | "overdue" | "nudge" | "escalation" | "digest" | "leader_summary";
+export type DigestFrequency = "weekly" | "fortnightly" | "off";
+
+/** One email of the reminders (migration 0009): at most one per recipient, channel and day. */
+export interface ReminderMessagesTable {
+  id: Generated<number>;
+  recipient_id: number;
+  channel: ReminderChannel;
+  day: string;
+  kind: ReminderKind;
+  nudged_by: number | null;
+  subject: string;
+  /** JSON of the letter; its text and HTML are rendered from it. */
+  letter: string;
+  unsubscribe_list: "digest" | "leader_summary" | null;
+  status: "sending" | "sent" | "retrying" | "failed";
+  delivered_via: "smtp" | "outbox" | null;
+  attempts: Generated<number>;
+  lease_until: string | null;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+/** What a message covered: unique per person, assignment, kind and step. */
+export interface ReminderItemsTable {
+  id: Generated<number>;
+  message_id: number | null;
+  person_id: number;
+  assignment_id: number | null;
+  kind: ReminderKind;
+  step: string;
+  created_at: string;
+}
+
+/** A person's own choices; without a row the organisation's defaults apply. */
+export interface MailPreferencesTable {
+  user_id: number;
+  digest: DigestFrequency;
+  leader_summary: number;
+  updated_at: string;
+}
+
+/** A course created in the browser and not published yet (nothing on disk until then). */
+export interface CourseDraftsTable {
+  slug: string;
+  title: string;
+  summary: string;
+  sort_order: number;
+  created_by: number | null;
+  created_at: string;
+}
+
+/** An edit of a lesson in the browser that is not published yet (one per lesson). */
+export interface LessonDraftsTable {
+  id: Generated<number>;
+  course_slug: string;
+  lesson_slug: string;
+  source: string;
+  /** The published version the draft started from; null for a lesson not published yet. */
+  base_version_id: number | null;
+  /** Counts saves: a save or publish names the revision it started from. */
+  revision: number;
+  updated_by: number | null;
+  updated_at: string;
+}
+
 export interface Database {
   departments: DepartmentsTable;
   users: UsersTable;
@@ -323,6 +395,11 @@ export interface Database {
   settings: SettingsTable;
   login_throttle: LoginThrottleTable;
   erasure_in_progress: ErasureInProgressTable;
+  reminder_messages: ReminderMessagesTable;
+  reminder_items: ReminderItemsTable;
+  mail_preferences: MailPreferencesTable;
+  course_drafts: CourseDraftsTable;
+  lesson_drafts: LessonDraftsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -16,11 +16,11 @@ import { syncCourses } from "~/services/courses.server";
 import { SYSTEM_ACTOR } from "~/models/audit.server";
 import { addDays, addMonths, dayOf, today } from "~/utils/calendar.server";
 import { advanceClock, nowIso, resetClock } from "~/utils/clock.server";
+import { sql } from "kysely";
 import { db } from "~/utils/db.server";
-import { migratedDatabase } from "./helpers/db";
+import { all, exec, migratedDatabase, one } from "./helpers/db";
 
 const DAY = 24 * 60 * 60 * 1000;
-let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
 let basics: { id: number; refs: LessonRef[] };
 let quizzedId: number;
 let sales: number;
@@ -50,7 +50,7 @@ async function completeBasics(userId: number) {
 }
 
 beforeAll(async () => {
-  ({ sqlite } = await migratedDatabase());
+  await migratedDatabase();
   const sync = await syncCourses("test/fixtures/courses-integration");
   expect(sync.errors).toEqual([]);
   const courses = await listPublishedCourses();
@@ -74,8 +74,8 @@ beforeAll(async () => {
 afterEach(() => resetClock());
 
 describe("the default rule", () => {
-  test("a fresh database has one rule: every published course, everyone, due in 30 days", () => {
-    expect(sqlite.prepare("select * from assignment_rules").all()).toMatchObject([
+  test("a fresh database has one rule: every published course, everyone, due in 30 days", async () => {
+    expect(await all(sql`select * from assignment_rules`)).toMatchObject([
       { course_id: null, audience: "everyone", due_days: 30, recur_months: null },
     ]);
   });
@@ -146,9 +146,7 @@ describe("status transitions, with a moving clock", () => {
       waivedReason: "Joined from a partner firm with the same training",
     });
     expect(
-      sqlite
-        .prepare("select data from progress_events where user_id = ? and type = 'waived'")
-        .get(id),
+      await one(sql`select data from progress_events where user_id = ${id} and type = 'waived'`),
     ).toEqual({ data: expect.stringContaining("partner firm") });
     advanceClock(90 * DAY);
     expect((await current(id))!.status).toBe("waived");
@@ -158,7 +156,7 @@ describe("status transitions, with a moving clock", () => {
     const id = await person();
     await recomputeAssignments();
     await completeBasics(id);
-    sqlite.prepare("update users set status = 'deactivated' where id = ?").run(id);
+    await exec(sql`update users set status = 'deactivated' where id = ${id}`);
     await recomputeAssignments();
     expect(await assignmentList(nowIso(), { userIds: [id] })).toEqual([]);
     expect(await statuses(id)).toEqual({
@@ -175,13 +173,11 @@ describe("rules and the roster", () => {
     for (let i = 0; i < 1100; i++) ids.push(await person(i % 2 ? sales : warehouse));
     const first = await recomputeAssignments();
     expect(first.added).toBeGreaterThanOrEqual(ids.length * 2);
-    const covered = sqlite
-      .prepare(
-        `select count(*) as n from assignments where is_current = 1 and removed_at is null
-         and user_id between ? and ?`,
-      )
-      .get(ids[0], ids.at(-1)) as { n: number };
-    expect(covered.n).toBe(ids.length * 2);
+    const covered = await one<{ n: number | string }>(
+      sql`select count(*) as n from assignments where is_current = 1 and removed_at is null
+          and user_id between ${ids[0]} and ${ids.at(-1)}`,
+    );
+    expect(Number(covered!.n)).toBe(ids.length * 2);
     expect(await recomputeAssignments()).toEqual({ added: 0, renewed: 0, redated: 0, removed: 0 });
   });
 
@@ -248,12 +244,12 @@ describe("rules and the roster", () => {
     expect(await current(stayer)).toBeUndefined();
     await completeBasics(mover);
 
-    sqlite.prepare("update users set department_id = ? where id = ?").run(warehouse, mover);
+    await exec(sql`update users set department_id = ${warehouse} where id = ${mover}`);
     expect((await recomputeAssignments()).removed).toBe(1);
     expect(await current(mover)).toBeUndefined();
     expect(await statuses(mover)).toMatchObject({ "basics#1 removed": "completed_on_time" });
 
-    sqlite.prepare("update users set department_id = ? where id = ?").run(sales, stayer);
+    await exec(sql`update users set department_id = ${sales} where id = ${stayer}`);
     await recomputeAssignments();
     expect((await current(stayer))!.status).toBe("not_started");
 
@@ -320,11 +316,9 @@ describe("recurrence", () => {
     );
     // The ledger keeps the first completion.
     expect(
-      sqlite
-        .prepare(
-          "select count(*) n from progress_events where user_id = ? and type = 'course_completed'",
-        )
-        .get(id),
+      await one(
+        sql`select count(*) n from progress_events where user_id = ${id} and type = 'course_completed'`,
+      ),
     ).toEqual({ n: 1 });
 
     // Completing the new cycle closes it on its own terms; nothing renews again yet.

@@ -1,9 +1,15 @@
-import { departmentIdFor } from "~/models/departments.server";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { sql } from "kysely";
 import { beforeAll, expect, test } from "vitest";
+import { departmentIdFor } from "~/models/departments.server";
 import { createUser, findUserByEmail } from "~/models/users.server";
+import { openDatabase, rowCounts } from "~/utils/db.server";
 import { verifyPassword } from "~/utils/password.server";
-import { migratedDatabase } from "./helpers/db";
+import { postgresProgram } from "~/utils/postgres-driver.server";
+import { freshDatabase, migratedDatabase, one, onPostgres, pointAt } from "./helpers/db";
 
 function staffroom(args: string[], input?: string) {
   const result = spawnSync(process.execPath, ["bin/staffroom.js", ...args], {
@@ -64,15 +70,11 @@ test("report not-finished --format json lists every unfinished course per person
   const sync = staffroom(["courses", "sync"]);
   expect(sync.code).toBe(0);
   // The sync itself assigns the new courses (the default rule: everyone, every published course).
-  const Database = (await import("better-sqlite3")).default;
-  const direct = new Database(process.env.DATABASE_PATH!, { readonly: true });
-  const assigned = direct
-    .prepare(
-      "select count(*) n from assignments a join users u on u.id = a.user_id where u.email = ?",
-    )
-    .get("una@example.com") as { n: number };
-  direct.close();
-  expect(assigned.n).toBe(2);
+  const assigned = await one(
+    sql`select count(*) n from assignments a join users u on u.id = a.user_id
+      where u.email = ${"una@example.com"}`,
+  );
+  expect(assigned).toEqual({ n: 2 });
   const { code, stdout } = staffroom([
     "report",
     "not-finished",
@@ -102,9 +104,8 @@ test("bad flags and unknown commands exit 1 with a message", () => {
   expect(unknown.stderr).toContain('Unknown command "frobnicate"');
 });
 
-test("backup writes a consistent copy with the same rows, and never overwrites", async () => {
-  const fs = await import("node:fs");
-  const path = await import("node:path");
+test("backup writes a consistent copy with the same rows, and never overwrites", async (ctx) => {
+  ctx.skip(onPostgres, "SQLite's VACUUM INTO backup; PostgreSQL's pg_dump backup is the next test");
   const Database = (await import("better-sqlite3")).default;
   const target = path.join(path.dirname(process.env.DATABASE_PATH!), "backup-copy.db");
   const first = staffroom(["backup", target]);
@@ -131,4 +132,31 @@ test("backup writes a consistent copy with the same rows, and never overwrites",
   expect(again.code).toBe(1);
   expect(again.stderr).toContain("already exists");
   expect(fs.existsSync(target)).toBe(true);
+});
+
+test("backup on PostgreSQL: a pg_dump archive that restores into a new database with the same rows", async (ctx) => {
+  ctx.skip(!onPostgres, "PostgreSQL's pg_dump backup; SQLite's is the test before");
+  const live = process.env.DATABASE_URL!;
+  const target = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "staffroom-dump-")), "copy.dump");
+  const first = staffroom(["backup", target]);
+  expect(first.stderr).toBe("");
+  expect(first.code).toBe(0);
+  expect(first.stdout).toContain("pg_restore --list reads the data of every table");
+  expect(fs.readdirSync(path.dirname(target)).filter((f) => f.includes(".partial-"))).toEqual([]);
+
+  const restored = await freshDatabase("restore");
+  pointAt(live);
+  execFileSync(postgresProgram("pg_restore"), ["--no-owner", `--dbname=${restored}`, target]);
+  const [copy, original] = [openDatabase(restored), openDatabase(live)];
+  try {
+    const counts = await rowCounts(original);
+    expect(counts.users).toBeGreaterThan(0);
+    expect(await rowCounts(copy)).toEqual(counts);
+    expect(first.stdout).toMatch(new RegExp(`\\n  users +${counts.users}\\n`));
+  } finally {
+    await Promise.all([copy.db.destroy(), original.db.destroy()]);
+  }
+  const again = staffroom(["backup", target]);
+  expect(again.code).toBe(1);
+  expect(again.stderr).toContain("already exists");
 });

@@ -1,3 +1,4 @@
+import { sql, type RawBuilder } from "kysely";
 import { beforeAll, describe, expect, test } from "vitest";
 import { createUser } from "~/models/users.server";
 import { syncCourses } from "~/services/courses.server";
@@ -8,11 +9,9 @@ import {
   submitQuiz,
 } from "~/services/lessons.server";
 import { SubmissionError } from "~/services/quiz.server";
-import { migratedDatabase } from "./helpers/db";
+import { all, exec, migratedDatabase, one } from "./helpers/db";
 import { ALL_RIGHT, ALL_WRONG } from "./helpers/quiz-course";
 import { DomainError } from "~/utils/domain-errors.server";
-
-let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
 
 let people = 0;
 const newPerson = () =>
@@ -31,18 +30,16 @@ async function submit(
   });
 }
 
-const count = (sql: string, ...params: unknown[]) =>
-  (sqlite.prepare(sql).get(...params) as { n: number }).n;
+const count = async (query: RawBuilder<unknown>) => ((await one(query)) as { n: number }).n;
 
-const lessonDone = (userId: number, lesson: string) =>
-  count(
-    "select count(*) n from lesson_progress lp join lessons l on l.id = lp.lesson_id where lp.user_id = ? and l.slug = ? and lp.completed_at is not null",
-    userId,
-    lesson,
-  ) === 1;
+const lessonDone = async (userId: number, lesson: string) =>
+  (await count(
+    sql`select count(*) n from lesson_progress lp join lessons l on l.id = lp.lesson_id
+      where lp.user_id = ${userId} and l.slug = ${lesson} and lp.completed_at is not null`,
+  )) === 1;
 
 beforeAll(async () => {
-  ({ sqlite } = await migratedDatabase());
+  await migratedDatabase();
   const sync = await syncCourses("test/fixtures/courses-quiz");
   expect(sync.errors).toEqual([]);
 });
@@ -53,7 +50,7 @@ describe("grading on the server", () => {
     const result = await submit(me, ALL_RIGHT);
     expect(result).toMatchObject({ score: 1, passed: true, attemptsLeft: 2 });
     expect(result.lessonCompleted).toBe(false);
-    expect(lessonDone(me, "check")).toBe(false);
+    expect(await lessonDone(me, "check")).toBe(false);
 
     const page = await openLesson(me, "safety", "check");
     expect(page.quizState["quiz-1"]).toEqual({ passed: true, attemptsLeft: 2 });
@@ -62,7 +59,7 @@ describe("grading on the server", () => {
       versionId: page.versionId,
     });
     expect(ack.lessonCompleted).toBe(true);
-    expect(lessonDone(me, "check")).toBe(true);
+    expect(await lessonDone(me, "check")).toBe(true);
   });
 
   test("confirming first and passing second also completes the lesson", async () => {
@@ -72,9 +69,9 @@ describe("grading on the server", () => {
       islandId: "ack-1",
       versionId: page.versionId,
     });
-    expect(lessonDone(me, "check")).toBe(false);
+    expect(await lessonDone(me, "check")).toBe(false);
     expect((await submit(me, ALL_RIGHT)).lessonCompleted).toBe(true);
-    expect(lessonDone(me, "check")).toBe(true);
+    expect(await lessonDone(me, "check")).toBe(true);
   });
 
   test("all wrong or empty fails, naming the questions to revisit without explaining them", async () => {
@@ -85,7 +82,7 @@ describe("grading on the server", () => {
     expect(wrong.questions.map((q) => q.explanationHtml)).toEqual([null, null, null, null, null]);
     expect(wrong.questions[0]!.selected).toEqual(["q1-a"]);
     expect(await submit(me, {})).toMatchObject({ score: 0, passed: false, attemptsLeft: 1 });
-    expect(lessonDone(me, "check")).toBe(false);
+    expect(await lessonDone(me, "check")).toBe(false);
     // The last permitted attempt shows every explanation.
     const last = await submit(me, ALL_WRONG);
     expect(last).toMatchObject({ attemptsLeft: 0, reveal: "review" });
@@ -106,18 +103,16 @@ describe("grading on the server", () => {
     const me = await newPerson();
     await submit(me, ALL_WRONG);
     await submit(me, ALL_RIGHT);
-    const rows = sqlite
-      .prepare(
-        "select answers, score, passed, version_id, created_at from quiz_attempts where user_id = ? order by id",
-      )
-      .all(me) as { answers: string; score: number; passed: number; version_id: number }[];
+    const rows = (await all(
+      sql`select answers, score, passed, version_id, created_at from quiz_attempts where user_id = ${me} order by id`,
+    )) as { answers: string; score: number; passed: number; version_id: number }[];
     expect(rows.map((r) => [JSON.parse(r.answers), r.score, r.passed])).toEqual([
       [ALL_WRONG, 0, 0],
       [ALL_RIGHT, 1, 1],
     ]);
-    const events = sqlite
-      .prepare("select type, data from progress_events where user_id = ? order by id")
-      .all(me) as { type: string; data: string }[];
+    const events = (await all(
+      sql`select type, data from progress_events where user_id = ${me} order by id`,
+    )) as { type: string; data: string }[];
     expect(events.map((e) => e.type)).toEqual([
       "started",
       "quiz_attempted",
@@ -135,16 +130,18 @@ describe("the attempt limit", () => {
     for (const left of [2, 1, 0]) {
       expect(await submit(me, ALL_WRONG)).toMatchObject({ passed: false, attemptsLeft: left });
     }
-    const before = count("select count(*) n from progress_events where user_id = ?", me);
+    const before = await count(sql`select count(*) n from progress_events where user_id = ${me}`);
     // Even a correct answer: the limit is a limit.
     await expect(submit(me, ALL_RIGHT)).rejects.toThrow(/used all 3 attempts/);
-    expect(count("select count(*) n from quiz_attempts where user_id = ?", me)).toBe(3);
-    expect(count("select count(*) n from progress_events where user_id = ?", me)).toBe(before);
+    expect(await count(sql`select count(*) n from quiz_attempts where user_id = ${me}`)).toBe(3);
+    expect(await count(sql`select count(*) n from progress_events where user_id = ${me}`)).toBe(
+      before,
+    );
     expect((await openLesson(me, "safety", "check")).quizState["quiz-1"]).toEqual({
       passed: false,
       attemptsLeft: 0,
     });
-    expect(lessonDone(me, "check")).toBe(false);
+    expect(await lessonDone(me, "check")).toBe(false);
   });
 });
 
@@ -168,9 +165,9 @@ describe("tampered submissions", () => {
     await openLesson(me, "safety", "check");
     const otherVersion = (await openLesson(me, "other", "other-quiz")).versionId;
     const before = {
-      events: count("select count(*) n from progress_events"),
-      attempts: count("select count(*) n from quiz_attempts"),
-      done: count("select count(*) n from lesson_progress where completed_at is not null"),
+      events: await count(sql`select count(*) n from progress_events`),
+      attempts: await count(sql`select count(*) n from quiz_attempts`),
+      done: await count(sql`select count(*) n from lesson_progress where completed_at is not null`),
     };
     const { lesson, ...rest } = override as {
       lesson?: string;
@@ -181,9 +178,9 @@ describe("tampered submissions", () => {
     await expect(attempt).rejects.toBeInstanceOf(SubmissionError);
     await expect(attempt).rejects.toThrow(message);
     expect({
-      events: count("select count(*) n from progress_events"),
-      attempts: count("select count(*) n from quiz_attempts"),
-      done: count("select count(*) n from lesson_progress where completed_at is not null"),
+      events: await count(sql`select count(*) n from progress_events`),
+      attempts: await count(sql`select count(*) n from quiz_attempts`),
+      done: await count(sql`select count(*) n from lesson_progress where completed_at is not null`),
     }).toEqual(before);
   });
 });
@@ -195,10 +192,10 @@ describe("acknowledgements and hand-marked completion", () => {
       const refused = await markLessonComplete(me, "safety", lesson).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(DomainError);
       expect((refused as DomainError).kind).toBe("invalid");
-      expect(lessonDone(me, lesson)).toBe(false);
+      expect(await lessonDone(me, lesson)).toBe(false);
     }
     await markLessonComplete(me, "safety", "welcome");
-    expect(lessonDone(me, "welcome")).toBe(true);
+    expect(await lessonDone(me, "welcome")).toBe(true);
   });
 
   test("a confirmation stores the exact statement and version, once, and completes the lesson", async () => {
@@ -214,11 +211,9 @@ describe("acknowledgements and hand-marked completion", () => {
       versionId: page.versionId,
     });
     expect(
-      sqlite
-        .prepare(
-          "select island_id, statement_text, version_id from acknowledgements where user_id = ?",
-        )
-        .all(me),
+      await all(
+        sql`select island_id, statement_text, version_id from acknowledgements where user_id = ${me}`,
+      ),
     ).toEqual([
       {
         island_id: "ack-1",
@@ -226,11 +221,9 @@ describe("acknowledgements and hand-marked completion", () => {
         version_id: page.versionId,
       },
     ]);
-    const event = sqlite
-      .prepare(
-        "select data, version_id from progress_events where user_id = ? and type = 'acknowledged'",
-      )
-      .all(me) as { data: string; version_id: number }[];
+    const event = (await all(
+      sql`select data, version_id from progress_events where user_id = ${me} and type = 'acknowledged'`,
+    )) as { data: string; version_id: number }[];
     expect(event).toHaveLength(1);
     expect(JSON.parse(event[0]!.data)).toEqual({
       island: "ack-1",
@@ -257,7 +250,7 @@ describe("acknowledgements and hand-marked completion", () => {
         versionId: other.versionId,
       }),
     ).rejects.toThrow(/not part of this lesson/);
-    expect(count("select count(*) n from acknowledgements where user_id = ?", me)).toBe(0);
+    expect(await count(sql`select count(*) n from acknowledgements where user_id = ${me}`)).toBe(0);
   });
 
   test("the acknowledgement table is append-only", async () => {
@@ -268,9 +261,9 @@ describe("acknowledgements and hand-marked completion", () => {
       islandId: "ack-1",
       versionId: page.versionId,
     });
-    expect(() => sqlite.prepare("update acknowledgements set statement_text = 'x'").run()).toThrow(
+    await expect(exec(sql`update acknowledgements set statement_text = 'x'`)).rejects.toThrow(
       /append-only/,
     );
-    expect(() => sqlite.prepare("delete from acknowledgements").run()).toThrow(/append-only/);
+    await expect(exec(sql`delete from acknowledgements`)).rejects.toThrow(/append-only/);
   });
 });

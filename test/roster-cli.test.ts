@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -6,10 +7,9 @@ import { promisify } from "node:util";
 import { beforeAll, describe, expect, test } from "vitest";
 import { BAD_FILES } from "./fixtures/roster/bad-files";
 import { csvOf, databaseDump, seedRosterBase } from "./fixtures/roster/roster-csv";
-import { migratedDatabase } from "./helpers/db";
+import { all, migratedDatabase, one } from "./helpers/db";
 
 const run = promisify(execFile);
-let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "staffroom-roster-cli-"));
 
 /** Runs `staffroom users …` against this test file's database; never throws. */
@@ -33,14 +33,14 @@ function file(name: string, content: Buffer | string) {
 }
 
 beforeAll(async () => {
-  ({ sqlite } = await migratedDatabase());
+  await migratedDatabase();
   await seedRosterBase();
 });
 
 describe("staffroom users import: a bad file exits 1, names the lines, and changes nothing", () => {
   // Concurrently: each run starts a process; none of them may change the database.
   test.concurrent.for(BAD_FILES)("$name", async (c, { expect }) => {
-    const before = databaseDump(sqlite);
+    const before = await databaseDump();
     const result = await staffroom("import", file(`${c.name}.csv`, c.file()));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/nothing was imported\.\n$/);
@@ -50,48 +50,56 @@ describe("staffroom users import: a bad file exits 1, names the lines, and chang
       if (column !== "-") expect(result.stderr).toContain(`(${column})`);
     }
     expect(result.stderr).toMatch(c.message);
-    expect(databaseDump(sqlite)).toEqual(before);
+    expect(await databaseDump()).toEqual(before);
   });
 });
 
 describe("staffroom users", () => {
-  const roster = () =>
+  /** A roster with Kim Kaur at `email`, new to Staffroom (each test uses its own), and Ada. */
+  const roster = (email: string) =>
     file(
-      "staff.csv",
+      `${email}.csv`,
       csvOf([
-        "kim@x.example,Kim Kaur,Sales,Advisor,mo@x.example,,2025-01-06",
+        `${email},Kim Kaur,Sales,Advisor,mo@x.example,,2025-01-06`,
         "ada@x.example,Ada Admin,Office,,,admin,",
       ]),
     );
 
   test("import --dry-run shows the plan and changes nothing", async () => {
-    const before = databaseDump(sqlite);
-    const result = await staffroom("import", roster(), "--dry-run");
+    const before = await databaseDump();
+    const result = await staffroom("import", roster("kim.dry@x.example"), "--dry-run");
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("create  line 2  kim@x.example  Kim Kaur");
+    expect(result.stdout).toContain("create  line 2  kim.dry@x.example  Kim Kaur");
     expect(result.stdout).toContain("absent  mo@x.example  Mo Manager");
     expect(result.stdout).toContain(
-      "Dry run of staff.csv: 1 person to create, 0 to update, 1 unchanged.",
+      "Dry run of kim.dry@x.example.csv: 1 person to create, 0 to update, 1 unchanged.",
     );
-    expect(databaseDump(sqlite)).toEqual(before);
+    expect(await databaseDump()).toEqual(before);
   });
 
   test("import applies, and applying it again changes nothing", async () => {
-    const first = await staffroom("import", roster());
+    const staff = roster("kim.import@x.example");
+    const first = await staffroom("import", staff);
     expect(first).toMatchObject({ code: 0, stderr: "" });
-    expect(first.stdout).toContain("Imported staff.csv: 1 created, 0 updated, 1 unchanged.");
-    const before = databaseDump(sqlite);
-    const second = await staffroom("import", roster());
-    expect(second.stdout).toContain("Imported staff.csv: 0 created, 0 updated, 2 unchanged.");
-    expect(databaseDump(sqlite)).toEqual(before);
+    expect(first.stdout).toContain(
+      "Imported kim.import@x.example.csv: 1 created, 0 updated, 1 unchanged.",
+    );
+    const before = await databaseDump();
+    const second = await staffroom("import", staff);
+    expect(second.stdout).toContain(
+      "Imported kim.import@x.example.csv: 0 created, 0 updated, 2 unchanged.",
+    );
+    expect(await databaseDump()).toEqual(before);
   });
 
   test("list --format json, invite and deactivate", async () => {
+    const kim = "kim.list@x.example";
+    expect(await staffroom("import", roster(kim))).toMatchObject({ code: 0, stderr: "" });
     const list = await staffroom("list", "--format", "json");
     expect(list.code).toBe(0);
     const people = JSON.parse(list.stdout) as Record<string, unknown>[];
-    expect(people.find((p) => p.email === "kim@x.example")).toEqual({
-      email: "kim@x.example",
+    expect(people.find((p) => p.email === kim)).toEqual({
+      email: kim,
       name: "Kim Kaur",
       department: "Sales",
       title: "Advisor",
@@ -106,28 +114,26 @@ describe("staffroom users", () => {
       /^email\s+name\s+department\s+manager_email\s+roles\s+status\s+password$/m,
     );
     expect(table.stdout).toMatch(
-      /^kim@x\.example\s+Kim Kaur\s+Sales\s+mo@x\.example\s+active\s+invited$/m,
+      /^kim\.list@x\.example\s+Kim Kaur\s+Sales\s+mo@x\.example\s+active\s+invited$/m,
     );
 
-    const invite = await staffroom("invite", "KIM@x.example");
+    const invite = await staffroom("invite", "KIM.LIST@x.example");
     expect(invite.code).toBe(0);
     expect(invite.stdout).toMatch(
-      /Invitation for KIM@x\.example, valid once until .*put in the outbox/,
+      /Invitation for KIM\.LIST@x\.example, valid once until .*put in the outbox/,
     );
     expect(invite.stdout).toMatch(/\/set-password\/[\w-]{43}\n$/);
-    expect(sqlite.prepare("select recipient from outbox").all()).toEqual([
-      { recipient: "kim@x.example" },
+    expect(await all(sql`select recipient from outbox where recipient = ${kim}`)).toEqual([
+      { recipient: kim },
     ]);
 
-    const deactivated = await staffroom("deactivate", "kim@x.example");
+    const deactivated = await staffroom("deactivate", kim);
     expect(deactivated.code).toBe(0);
-    expect(deactivated.stdout).toContain("Deactivated Kim Kaur <kim@x.example>");
-    expect(sqlite.prepare("select status from users where email = 'kim@x.example'").get()).toEqual({
+    expect(deactivated.stdout).toContain(`Deactivated Kim Kaur <${kim}>`);
+    expect(await one(sql`select status from users where email = ${kim}`)).toEqual({
       status: "deactivated",
     });
-    const actions = sqlite
-      .prepare("select actor, action from audit_log where subject = 'kim@x.example'")
-      .all();
+    const actions = await all(sql`select actor, action from audit_log where subject = ${kim}`);
     expect(actions).toEqual([
       { actor: `command line (${os.userInfo().username})`, action: "person.created" },
       { actor: `command line (${os.userInfo().username})`, action: "link.issued" },

@@ -1,19 +1,14 @@
 // "Today", due deadlines and on-time versus late follow ORG_TIMEZONE, not UTC: around local
 // midnight and across daylight-saving changes, in three zones on three continents.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { DateTime } from "luxon";
 import { afterEach, describe, expect, test, vi } from "vitest";
+import { freshDatabase, pointAt } from "./helpers/db";
 
 /** The app's modules, fresh, against a new database, with ORG_TIMEZONE set to `zone`. */
 async function appIn(zone: string) {
   vi.resetModules();
   process.env.ORG_TIMEZONE = zone;
-  process.env.DATABASE_PATH = path.join(
-    fs.mkdtempSync(path.join(os.tmpdir(), "staffroom-tz-")),
-    "tz.db",
-  );
+  const database = await freshDatabase("tz");
   const { migrateToLatest } = await import("#db/migrate");
   await migrateToLatest();
   const calendar = await import("~/utils/calendar.server");
@@ -36,6 +31,7 @@ async function appIn(zone: string) {
   );
   let n = 0;
   return {
+    database,
     calendar,
     /** A new person assigned the course today (their due day: today + 30). */
     async newLearner() {
@@ -132,10 +128,9 @@ test("changing ORG_TIMEZONE moves every stored due instant to the new zone's mid
   const id = await first.newLearner();
   const { dueOn } = await first.basics(id);
   // The same database, now read as New York.
-  const file = process.env.DATABASE_PATH!;
   vi.resetModules();
   process.env.ORG_TIMEZONE = "America/New_York";
-  process.env.DATABASE_PATH = file;
+  pointAt(first.database);
   const { recomputeAssignments } = await import("~/services/assignments.server");
   const { db } = await import("~/utils/db.server");
   await recomputeAssignments();

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,10 +15,9 @@ import {
   openLesson,
   submitQuiz,
 } from "~/services/lessons.server";
-import { migratedDatabase } from "./helpers/db";
+import { exec, migratedDatabase, one } from "./helpers/db";
 import { ALL_RIGHT, completeQuizCourse } from "./helpers/quiz-course";
 
-let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
 let dir: string;
 let slug: string;
 let people = 0;
@@ -47,16 +47,16 @@ async function lessonStatuses(userId: number) {
   );
 }
 
-const certificates = (userId: number) =>
+const certificates = async (userId: number) =>
   (
-    sqlite.prepare("select count(*) n from certificates where user_id = ?").get(userId) as {
+    (await one(sql`select count(*) n from certificates where user_id = ${userId}`)) as {
       n: number;
     }
   ).n;
 
 let runs = 0;
 beforeEach(async () => {
-  ({ sqlite } = await migratedDatabase());
+  await migratedDatabase();
   // The ledger cannot be emptied (that is the point), so each test publishes its own copy of the
   // fixture course under a new slug; the previous test's course is archived by the sync.
   slug = `safety-${++runs}`;
@@ -146,7 +146,7 @@ describe("what makes a completion stale", () => {
       versionId: page.versionId,
     });
     expect(await status(me)).toMatchObject({ status: "completed", staleSince: null });
-    expect(certificates(me)).toBe(2);
+    expect(await certificates(me)).toBe(2);
   });
 
   test("an acknowledgement edit makes completions stale", async () => {
@@ -226,19 +226,17 @@ describe("the ledger", () => {
 
   test("an UPDATE or DELETE on the ledger fails", async () => {
     await completedPerson();
-    expect(() =>
-      sqlite
-        .prepare("update progress_events set type = 'waived' where type = 'lesson_completed'")
-        .run(),
-    ).toThrow(/append-only/);
-    expect(() =>
-      sqlite.prepare("delete from progress_events where type = 'course_completed'").run(),
-    ).toThrow(/append-only/);
+    await expect(
+      exec(sql`update progress_events set type = 'waived' where type = 'lesson_completed'`),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      exec(sql`delete from progress_events where type = 'course_completed'`),
+    ).rejects.toThrow(/append-only/);
     expect(
       (
-        sqlite
-          .prepare("select count(*) n from progress_events where type = 'course_completed'")
-          .get() as {
+        (await one(
+          sql`select count(*) n from progress_events where type = 'course_completed'`,
+        )) as {
           n: number;
         }
       ).n,

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { backupDatabase } from "~/utils/db.server";
+import { backupDatabase, databaseLocation, handlesFor, isPostgresUrl } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
 import { UsageError } from "./usage";
 
@@ -8,7 +8,8 @@ export async function backupCommand(args: string[]): Promise<number> {
   const [target, ...extra] = args;
   if (!target || extra.length > 0) throw new UsageError("Usage: staffroom backup <file>");
   const resolved = path.resolve(target);
-  if (resolved === env().databasePath)
+  const postgres = isPostgresUrl(databaseLocation());
+  if (!postgres && resolved === env().databasePath)
     throw new UsageError("The backup file must not be the database itself.");
   if (fs.existsSync(resolved)) {
     console.error(
@@ -16,17 +17,18 @@ export async function backupCommand(args: string[]): Promise<number> {
     );
     return 1;
   }
-  if (!fs.existsSync(env().databasePath)) {
+  if (!postgres && !fs.existsSync(env().databasePath)) {
     console.error(`There is no database at ${env().databasePath} to back up.`);
     return 1;
   }
-  const report = backupDatabase(resolved);
+  const report = await backupDatabase(resolved);
   const rows = Object.entries(report.tables)
     .filter(([, n]) => n > 0)
     .map(([table, n]) => `  ${table.padEnd(24)} ${n.toLocaleString("en")}`);
   console.log(
-    `Backed up ${env().databasePath} to ${report.file} (${report.bytes.toLocaleString("en")} bytes).\n` +
-      `Integrity check: ok. Rows in the copy:\n${rows.join("\n")}`,
+    `Backed up ${handlesFor().location} to ${report.file} ` +
+      `(${report.bytes.toLocaleString("en")} bytes${postgres ? ", pg_dump custom format" : ""}).\n` +
+      `${report.check}. Rows in the copy:\n${rows.join("\n")}`,
   );
   return 0;
 }

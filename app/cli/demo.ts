@@ -4,7 +4,7 @@ import { migrateToLatest } from "#db/migrate";
 import { recomputeAssignments } from "~/services/assignments.server";
 import { formatCourseErrors, syncCourses } from "~/services/courses.server";
 import { DEMO_LOGINS, DEMO_PASSWORD, DemoRefused, seedDemo } from "~/services/demo.server";
-import { closeDatabase } from "~/utils/db.server";
+import { closeDatabase, handlesFor } from "~/utils/db.server";
 import { env, publicOrigin } from "~/utils/env.server";
 
 /** Seeds a demo organisation into its own database (never the production one) and serves it. */
@@ -27,7 +27,7 @@ export async function demoCommand(args: string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof DemoRefused)) throw error;
     console.log(
-      `${error.message}\nServing ${env().databasePath} as it is. For a fresh demo, delete that file and run npm run demo again.`,
+      `${error.message}\nServing ${handlesFor().location} as it is. For a fresh demo, delete that database and run npm run demo again.`,
     );
   }
   await closeDatabase();

@@ -2,7 +2,9 @@ import { migrateToLatest } from "#db/migrate";
 import { closeDatabase } from "~/utils/db.server";
 import { backupCommand } from "./backup";
 import { coursesCommand } from "./courses";
+import { dbCommand } from "./db";
 import { demoCommand } from "./demo";
+import { remindersCommand } from "./reminders";
 import { reportCommand } from "./report";
 import { usersCommand } from "./users";
 import { UsageError, USAGE } from "./usage";
@@ -19,7 +21,9 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   courses: coursesCommand,
   users: usersCommand,
   report: reportCommand,
+  reminders: remindersCommand,
   backup: backupCommand,
+  db: dbCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -17,9 +17,14 @@ export const USAGE = `Usage: staffroom <command>
   users export <email>                  everything held about a person, as JSON on standard output
   users erase <email> --yes             erase a person's personal data for good (see README)
   report not-finished [--course <slug>] [--department <name>] [--overdue] [--format table|csv|json]
+  reminders run [--dry-run] [--format table|json]
+                                        send today's due-date reminders, escalations, digests and
+                                        summaries, each exactly once (--dry-run: list, send nothing)
   backup <file>                         a consistent copy of the database, safe while serving
+  db copy --to postgres://…             copy the SQLite database into a new, empty PostgreSQL one
 
-Environment: DATABASE_PATH (./data/staffroom.db), COURSES_DIR (./courses), PORT, ORIGIN.`;
+Environment: DATABASE_PATH (./data/staffroom.db) or DATABASE_URL (postgres://…), COURSES_DIR
+(./courses), PORT, ORIGIN, SMTP_URL, ORG_TIMEZONE, ORG_NAME.`;
 
 /** Bad command-line input: reported with the usage text and exit code 1. */
 export class UsageError extends Error {}

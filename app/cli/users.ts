@@ -186,7 +186,7 @@ async function eraseCommand(email: string): Promise<number> {
       "Someone else has the same name, so the name was left where free text mentions it.",
     );
   }
-  if (!report.checkpointed) {
+  if (!report.scrubbed) {
     console.log(
       "The database was busy: old pages stay in the WAL file until its next checkpoint (stop the server and run this again to be sure).",
     );

@@ -1,6 +1,6 @@
 import { Link, NavLink } from "@remix-run/react";
 
-/** The roster pages' own navigation: people, import, audit log, outbox. */
+/** The roster pages' own navigation: people, import, reminders, audit log, outbox. */
 export function AdminNav() {
   return (
     <nav aria-label="People administration" className="admin-nav">
@@ -8,6 +8,7 @@ export function AdminNav() {
         People
       </NavLink>
       <NavLink to="/admin/import">Import a roster</NavLink>
+      <NavLink to="/admin/reminders">Reminders</NavLink>
       <NavLink to="/admin/audit">Audit log</NavLink>
       <NavLink to="/admin/outbox">Outbox</NavLink>
     </nav>

@@ -1,8 +1,9 @@
 import { Link } from "@remix-run/react";
 import { DataTable } from "~/components/data-table";
 import { StatusBadge } from "~/components/progress";
+import { RemindCell, type Reminded } from "~/components/reminders";
 import { formatDay } from "~/utils/dates";
-import type { AssignmentStatus } from "~/utils/progress-status";
+import { UNFINISHED_STATUSES, type AssignmentStatus } from "~/utils/progress-status";
 
 /** One person × course row as the reports send it (structurally the model's row). */
 export interface AssignmentListRow {
@@ -21,19 +22,34 @@ export interface AssignmentListRow {
   lastActivityOn: string | null;
 }
 
-/** Assignments with status, due date and last activity; people link to their page. */
+const unfinished = (status: AssignmentStatus) =>
+  (UNFINISHED_STATUSES as readonly string[]).includes(status);
+
+/**
+ * Assignments with status, due date and last activity; people link to their page. With
+ * `reminded`, each person's first unfinished row offers a reminder and says when the last was.
+ */
 export function AssignmentTable({
   rows,
   testId,
   label,
   managerHref,
+  reminded,
 }: {
   rows: AssignmentListRow[];
   testId: string;
   label: string;
   /** Where a manager's name leads (their team, filtered). */
   managerHref: (email: string) => string;
+  /** When each person on the page was last reminded (absent: never). */
+  reminded?: Record<number, Reminded>;
 }) {
+  const offered = new Set<number>();
+  const offerOnce = (r: AssignmentListRow) => {
+    if (!unfinished(r.status) || offered.has(r.userId)) return false;
+    offered.add(r.userId);
+    return true;
+  };
   return (
     <DataTable
       label={label}
@@ -54,6 +70,9 @@ export function AssignmentTable({
           <th scope="row">
             <Link to={`/people/${r.userId}`}>{r.name}</Link>
             <span className="muted small block">{r.email}</span>
+            {reminded && offerOnce(r) ? (
+              <RemindCell personId={r.userId} name={r.name} reminded={reminded[r.userId]} />
+            ) : null}
           </th>
           <td>{r.department ?? "—"}</td>
           <td>

@@ -295,23 +295,18 @@ export async function findAssignmentChanges(
           eb.or([eb("a.due_days", "!=", eb.ref("d.due_days")), eb("a.basis_on", "!=", basis)]),
         ]),
       ];
-      if (renewBefore.size > 0) {
-        let threshold = eb.case("d.recur_months");
-        const [first, ...rest] = [...renewBefore];
-        let chain = threshold.when(first![0]).then(first![1]);
-        for (const [months, iso] of rest) chain = chain.when(months).then(iso);
-        threshold = chain.else(null).end() as never;
-        // A recurring course renews a period after it was completed — or waived.
+      // A recurring course renews a period after it was completed — or waived.
+      for (const [months, threshold] of renewBefore) {
         conditions.push(
-          eb.or([
-            eb.and([
-              eb("a.waived_at", "is", null),
-              eb("cp.completed_at", "is not", null),
-              eb("cp.completed_at", "<=", threshold as never),
-            ]),
-            eb.and([
-              eb("a.waived_at", "is not", null),
-              eb("a.waived_at", "<=", threshold as never),
+          eb.and([
+            eb("d.recur_months", "=", months),
+            eb.or([
+              eb.and([
+                eb("a.waived_at", "is", null),
+                eb("cp.completed_at", "is not", null),
+                eb("cp.completed_at", "<=", threshold),
+              ]),
+              eb.and([eb("a.waived_at", "is not", null), eb("a.waived_at", "<=", threshold)]),
             ]),
           ]),
         );

@@ -1,7 +1,12 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "#db/schema";
+import { chunks } from "~/utils/chunks";
 import { db } from "~/utils/db.server";
 import { nowIso } from "~/utils/clock.server";
+import { containsText } from "./text-match.server";
+
+const nextUtcDay = (day: string) =>
+  new Date(Date.parse(`${day}T00:00:00.000Z`) + 24 * 60 * 60 * 1000).toISOString();
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -35,17 +40,14 @@ export interface AuditEntry {
 const json = (value: Record<string, unknown> | null | undefined) =>
   value ? JSON.stringify(value) : null;
 
-// 9 columns per row stays far below SQLite's limit on bound parameters.
-const BATCH = 500;
-
 /** Appends entries (the table refuses updates and deletes). Pass the transaction of the change. */
 export async function appendAudit(actor: Actor, entries: AuditEntry[], executor: Executor = db) {
   const stamp = nowIso();
-  for (let i = 0; i < entries.length; i += BATCH) {
+  for (const batch of chunks(entries)) {
     await executor
       .insertInto("audit_log")
       .values(
-        entries.slice(i, i + BATCH).map((e) => ({
+        batch.map((e) => ({
           created_at: stamp,
           actor_id: actor.id,
           actor: actor.label,
@@ -77,13 +79,12 @@ export async function listAudit(filter: AuditFilter, page = 1) {
   if (filter.action) query = query.where("action", "=", filter.action);
   if (filter.subjectId !== undefined) query = query.where("subject_id", "=", filter.subjectId);
   if (filter.who) {
-    const pattern = `%${filter.who.toLowerCase()}%`;
-    query = query.where((eb) =>
-      eb.or([eb("actor", "like", pattern), eb("subject", "like", pattern)]),
-    );
+    const who = filter.who;
+    query = query.where((eb) => eb.or([containsText("actor", who), containsText("subject", who)]));
   }
-  if (filter.from) query = query.where("created_at", ">=", filter.from);
-  if (filter.to) query = query.where("created_at", "<", `${filter.to}T99`);
+  // Days in UTC, as the log shows its instants.
+  if (filter.from) query = query.where("created_at", ">=", `${filter.from}T00:00:00.000Z`);
+  if (filter.to) query = query.where("created_at", "<", nextUtcDay(filter.to));
   const [rows, total] = await Promise.all([
     query
       .selectAll()

@@ -2,7 +2,8 @@
  * All SQL for compiled_mdx, compile_failures, courses, lessons and lesson_versions.
  *
  * Compiled lessons are immutable per content hash, so their parsed form is cached in memory by
- * hash: a lesson request costs two small indexed queries and no JSON parsing once warm.
+ * hash: a lesson request costs two small indexed queries and no JSON parsing once warm. Nothing
+ * else is cached here, so a sync by any server (or the CLI) shows on every server at once.
  */
 import type { AnswerKey, IslandData, RenderedLesson } from "~/components/mdx/islands";
 import { chunks } from "~/utils/chunks";
@@ -307,23 +308,28 @@ export async function getLessonPage(
   };
 }
 
-const answerKeyCache = new Map<number, AnswerKey>();
+/** Answer keys by content hash: immutable, so every server may keep its own (one sync serves all). */
+const answerKeyCache = new Map<string, AnswerKey>();
 
 /** Server-side only: never put this in a response. */
 export async function getAnswerKey(versionId: number): Promise<AnswerKey | undefined> {
-  const hit = answerKeyCache.get(versionId);
+  const version = await db
+    .selectFrom("lesson_versions")
+    .select("content_hash")
+    .where("id", "=", versionId)
+    .executeTakeFirst();
+  if (!version) return undefined;
+  const hit = answerKeyCache.get(version.content_hash);
   if (hit) return hit;
   const row = await db
-    .selectFrom("lesson_versions as v")
-    .innerJoin("compiled_mdx as m", "m.content_hash", "v.content_hash")
-    .select(["m.answer_key", "v.content_hash"])
-    .where("v.id", "=", versionId)
+    .selectFrom("compiled_mdx")
+    .select("answer_key")
+    .where("content_hash", "=", version.content_hash)
     .executeTakeFirst();
   if (!row) return undefined;
   const key = JSON.parse(row.answer_key) as AnswerKey;
-  // content_hash of a version only changes when the compiler version changes (same source).
   if (answerKeyCache.size >= RENDER_CACHE_MAX) answerKeyCache.clear();
-  answerKeyCache.set(versionId, key);
+  answerKeyCache.set(version.content_hash, key);
   return key;
 }
 
@@ -347,6 +353,8 @@ export interface LessonVersionInfo {
   retakeRequired: boolean;
   publishedAt: string;
   publishedBy: number | null;
+  /** The publisher's name; null when the courses folder was synced from the command line. */
+  publishedByName: string | null;
 }
 
 /** Every version of a lesson, newest first. */
@@ -354,6 +362,7 @@ export async function listLessonVersions(lessonId: number): Promise<LessonVersio
   const rows = await db
     .selectFrom("lesson_versions as v")
     .innerJoin("compiled_mdx as m", "m.content_hash", "v.content_hash")
+    .leftJoin("users as u", "u.id", "v.published_by")
     .select([
       "v.id",
       "v.lesson_id",
@@ -363,6 +372,7 @@ export async function listLessonVersions(lessonId: number): Promise<LessonVersio
       "v.retake_required",
       "v.published_at",
       "v.published_by",
+      "u.name as publishedByName",
     ])
     .where("v.lesson_id", "=", lessonId)
     .orderBy("v.id", "desc")
@@ -376,6 +386,7 @@ export async function listLessonVersions(lessonId: number): Promise<LessonVersio
     retakeRequired: r.retake_required === 1,
     publishedAt: r.published_at,
     publishedBy: r.published_by,
+    publishedByName: r.publishedByName,
   }));
 }
 
@@ -389,14 +400,192 @@ export async function lessonOfVersion(versionId: number): Promise<number | undef
   return row?.lesson_id;
 }
 
-/** The stored source of a lesson version (for the editor and for history). */
-export async function getLessonVersionSource(versionId: number): Promise<string | undefined> {
+/** A version's stored source, if it is a version of this lesson (editor, history, restore). */
+export async function getLessonVersionSource(
+  lessonId: number,
+  versionId: number,
+): Promise<string | undefined> {
   const row = await db
     .selectFrom("lesson_versions")
     .select("source")
     .where("id", "=", versionId)
+    .where("lesson_id", "=", lessonId)
     .executeTakeFirst();
   return row?.source;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads for the authoring pages (every state, archived included)
+
+export interface AdminCourseRow {
+  id: number;
+  slug: string;
+  title: string;
+  summary: string;
+  order: number;
+  status: "published" | "archived";
+  lessonCount: number;
+  /** How many lesson versions the course has published: its version number. */
+  versionCount: number;
+  lastPublishedAt: string | null;
+  lastPublishedBy: string | null;
+}
+
+/** Every course the database knows, published or archived, with its publishing history. */
+export async function listCoursesForAdmin(): Promise<AdminCourseRow[]> {
+  const rows = await db
+    .selectFrom("courses as c")
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom("lesson_versions as v")
+          .innerJoin("lessons as l", "l.id", "v.lesson_id")
+          .select((e) => [
+            "l.course_id",
+            e.fn.count<number>("v.id").as("versionCount"),
+            e.fn.max("v.id").as("lastVersionId"),
+          ])
+          .groupBy("l.course_id")
+          .as("h"),
+      (join) => join.onRef("h.course_id", "=", "c.id"),
+    )
+    .leftJoin("lesson_versions as last", "last.id", "h.lastVersionId")
+    .leftJoin("users as u", "u.id", "last.published_by")
+    .select((eb) => [
+      "c.id",
+      "c.slug",
+      "c.title",
+      "c.summary",
+      "c.sort_order as order",
+      "c.status",
+      eb
+        .selectFrom("lessons as l")
+        .select((e) => e.fn.countAll<number>().as("n"))
+        .whereRef("l.course_id", "=", "c.id")
+        .where("l.status", "=", "published")
+        .as("lessonCount"),
+      "h.versionCount",
+      "last.published_at as lastPublishedAt",
+      "u.name as lastPublishedBy",
+    ])
+    .orderBy("c.status", "desc")
+    .orderBy("c.sort_order")
+    .orderBy("c.title")
+    .execute();
+  return rows.map((r) => ({
+    ...r,
+    lessonCount: Number(r.lessonCount ?? 0),
+    versionCount: Number(r.versionCount ?? 0),
+    lastPublishedAt: r.lastPublishedAt ?? null,
+    lastPublishedBy: r.lastPublishedBy ?? null,
+  }));
+}
+
+export interface AdminLessonRow {
+  id: number;
+  slug: string;
+  title: string;
+  minutes: number;
+  position: number;
+  status: "published" | "archived";
+  hasQuiz: boolean;
+  versionId: number;
+  versionCount: number;
+  publishedAt: string;
+  publishedBy: string | null;
+  source: string;
+  contentHash: string;
+}
+
+function adminLessons(courseId: number) {
+  return db
+    .selectFrom("lessons as l")
+    .innerJoin("lesson_versions as v", "v.id", "l.current_version_id")
+    .leftJoin("users as u", "u.id", "v.published_by")
+    .select((eb) => [
+      "l.id",
+      "l.slug",
+      "l.title",
+      "l.minutes",
+      "l.position",
+      "l.status",
+      "v.has_quiz",
+      "v.id as versionId",
+      eb
+        .selectFrom("lesson_versions as all")
+        .select((e) => e.fn.countAll<number>().as("n"))
+        .whereRef("all.lesson_id", "=", "l.id")
+        .as("versionCount"),
+      "v.published_at as publishedAt",
+      "u.name as publishedBy",
+      "v.source",
+      "v.content_hash as contentHash",
+    ])
+    .where("l.course_id", "=", courseId);
+}
+
+type AdminLessonQueryRow = Omit<AdminLessonRow, "hasQuiz" | "versionCount"> & {
+  has_quiz: number;
+  versionCount: number | null;
+};
+
+const toAdminLesson = ({
+  has_quiz,
+  versionCount,
+  ...row
+}: AdminLessonQueryRow): AdminLessonRow => ({
+  ...row,
+  hasQuiz: has_quiz === 1,
+  versionCount: Number(versionCount ?? 0),
+});
+
+/** Every lesson of a course, published ones in order, then archived ones. */
+export async function listLessonsForAdmin(courseId: number): Promise<AdminLessonRow[]> {
+  const rows = await adminLessons(courseId)
+    .orderBy("l.status", "desc")
+    .orderBy("l.position")
+    .orderBy("l.id")
+    .execute();
+  return rows.map(toAdminLesson);
+}
+
+/** One lesson of a course, in any state, with its current version. */
+export async function getLessonForAdmin(
+  courseId: number,
+  slug: string,
+): Promise<AdminLessonRow | undefined> {
+  const row = await adminLessons(courseId).where("l.slug", "=", slug).executeTakeFirst();
+  return row ? toAdminLesson(row) : undefined;
+}
+
+/** The lesson's current version: inside a publish, to check that nobody published meanwhile. */
+export async function currentVersionId(lessonId: number): Promise<number | null> {
+  const row = await db
+    .selectFrom("lessons")
+    .select("current_version_id")
+    .where("id", "=", lessonId)
+    .executeTakeFirst();
+  return row?.current_version_id ?? null;
+}
+
+/** Whether any course (published or archived) uses this slug. */
+export async function courseSlugTaken(slug: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("courses")
+    .select("id")
+    .where("slug", "=", slug)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** A compiled source's assessed hash (server-side comparisons only). */
+export async function assessedHashOf(contentHash: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("compiled_mdx")
+    .select("assessed_hash")
+    .where("content_hash", "=", contentHash)
+    .executeTakeFirst();
+  return row?.assessed_hash;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -453,6 +642,8 @@ export interface ReplacedVersion {
  * holds the new cache entries (every key used by `courses` is either there or already stored).
  * A lesson's first version is where its evidence starts (`valid_from_version_id`). `failures`
  * are the new failed compiles; courses in `keep` are on disk but refused: left as they are.
+ * With `wholeFolder`, `courses` and `keep` are the whole courses folder, and a published course
+ * in neither has left it (archived); otherwise other courses are left alone.
  */
 export async function applyCourseSync(input: {
   courses: DesiredCourse[];
@@ -460,6 +651,7 @@ export async function applyCourseSync(input: {
   compiled: Map<string, CompiledEntry>;
   failures: Map<string, StoredSourceError[]>;
   publishedBy: number | null;
+  wholeFolder: boolean;
 }): Promise<ApplyResult> {
   const result: ApplyResult = {
     published: 0,
@@ -660,7 +852,7 @@ export async function applyCourseSync(input: {
     }
   }
 
-  for (const row of existingCourses) {
+  for (const row of input.wholeFolder ? existingCourses : []) {
     if (!onDisk.has(row.slug) && row.status === "published") {
       await db
         .updateTable("courses")
@@ -677,7 +869,6 @@ export async function applyCourseSync(input: {
       result.archivedLessons += Number(archived.numUpdatedRows);
     }
   }
-  answerKeyCache.clear();
   result.reshaped = [...reshaped];
   return result;
 }

@@ -28,7 +28,7 @@ export async function databaseHealth(now = Date.now()): Promise<DatabaseHealth> 
   } catch (error) {
     const file = (() => {
       try {
-        return handlesFor().file;
+        return handlesFor().location;
       } catch {
         return "the database";
       }

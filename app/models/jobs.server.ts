@@ -23,3 +23,13 @@ export async function claimJobRun(
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
+
+/** When a job last started (any process), or undefined. */
+export async function lastJobStart(name: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("job_runs")
+    .select("started_at")
+    .where("name", "=", name)
+    .executeTakeFirst();
+  return row?.started_at;
+}

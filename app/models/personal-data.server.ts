@@ -4,7 +4,8 @@
 import { sql, type Transaction } from "kysely";
 import type { Database } from "#db/schema";
 import { appendAudit, type Actor, type AuditEntry } from "~/models/audit.server";
-import { db, writeTransaction } from "~/utils/db.server";
+import { db, rowIdentity, textColumns, writeTransaction } from "~/utils/db.server";
+import { containsText } from "./text-match.server";
 
 /**
  * How a column names a person: by id, or by email address. `delete`: erasure deletes the rows
@@ -53,6 +54,17 @@ export const PERSON_COLUMNS = {
     json: ["lesson_versions"],
   },
   assignment_rule_people: { columns: { user_id: { by: "id", erase: "delete" } } },
+  // Before assignments: their items point at the person's assignments. A nudge someone sent
+  // stays with its recipient; messages to an erased manager go, the steps they covered stay.
+  reminder_messages: {
+    columns: {
+      recipient_id: { by: "id", erase: "delete" },
+      nudged_by: { by: "id", erase: "keep", export: false },
+    },
+    json: ["letter"],
+  },
+  reminder_items: { columns: { person_id: { by: "id", erase: "delete" } } },
+  mail_preferences: { columns: { user_id: { by: "id", erase: "delete" } } },
   assignments: {
     columns: {
       user_id: { by: "id", erase: "delete" },
@@ -71,6 +83,9 @@ export const PERSON_COLUMNS = {
     columns: { uploaded_by: { by: "id", erase: "delete" } },
     omit: ["content"],
   },
+  // Authoring drafts: course content; who last saved or created them is kept like a publisher.
+  course_drafts: { columns: { created_by: { by: "id", erase: "keep" } } },
+  lesson_drafts: { columns: { updated_by: { by: "id", erase: "keep" } }, omit: ["source"] },
   // The erase path's own flag: it names the person only inside the erasing transaction.
   erasure_in_progress: { columns: { user_id: { by: "id", erase: "delete", export: false } } },
 } satisfies Record<string, PersonTable>;
@@ -123,7 +138,7 @@ export async function personalRows(userId: number, email: string) {
     );
     const where = sql.join(matches, sql` or `);
     const { rows } = await sql<Row>`select * from ${sql.table(table)} where ${where}
-      order by rowid`.execute(db);
+      order by ${rowIdentity()}`.execute(db);
     out[table] = spec.countOnly ? { count: rows.length } : rows.map((r) => exportable(spec, r));
   }
   return out;
@@ -131,17 +146,12 @@ export async function personalRows(userId: number, email: string) {
 
 /** Text columns of the tables that may mention a person, read from the schema itself. */
 async function freeTextColumns(trx: Transaction<Database>) {
-  const { rows } = await sql<{ table: string; column: string }>`
-    select m.name as "table", c.name as "column"
-    from sqlite_master m join pragma_table_info(m.name) c
-    where m.type = 'table' and m.name not like 'sqlite_%' and upper(c.type) = 'TEXT'
-    order by m.name, c.cid`.execute(trx);
-  return rows.filter((r) => !NOT_PERSONAL.has(r.table));
+  return (await textColumns(trx)).filter((r) => !NOT_PERSONAL.has(r.table));
 }
 
 export interface Mention {
-  /** What SQL LIKE narrows the rows to (case-insensitive for ASCII). */
-  like: string;
+  /** The text the rows are narrowed to (in any case: see text-match.server.ts). */
+  text: string;
   /** Replaces the mention in one value. */
   replace: (text: string) => string;
 }
@@ -163,12 +173,12 @@ export interface Erasure {
  * transaction through while it holds the erasure_in_progress row. Returns rows touched per table.
  */
 export async function eraseInOneTransaction(erasure: Erasure, actor: Actor) {
-  const touched: Record<string, number> = {};
-  const count = (table: string, n: bigint | number | undefined) => {
-    if (Number(n ?? 0) > 0) touched[table] = (touched[table] ?? 0) + Number(n);
-  };
   const { userId } = erasure;
-  await writeTransaction(async (trx) => {
+  return writeTransaction(async (trx) => {
+    const touched: Record<string, number> = {};
+    const count = (table: string, n: bigint | number | undefined) => {
+      if (Number(n ?? 0) > 0) touched[table] = (touched[table] ?? 0) + Number(n);
+    };
     await trx.insertInto("erasure_in_progress").values({ user_id: userId }).execute();
     const user = await trx
       .selectFrom("users")
@@ -202,38 +212,20 @@ export async function eraseInOneTransaction(erasure: Erasure, actor: Actor) {
     count("users", 1);
     for (const { table, column } of await freeTextColumns(trx)) {
       for (const mention of erasure.mentions) {
-        const { rows } = await sql<{ id: number; text: string }>`
-          select rowid as id, ${sql.ref(column)} as text from ${sql.table(table)}
-          where ${sql.ref(column)} like ${mention.like} escape '\\'`.execute(trx);
+        const { rows } = await sql<{ id: unknown; text: string }>`
+          select ${rowIdentity()} as id, ${sql.ref(column)} as text from ${sql.table(table)}
+          where ${containsText(column, mention.text)}`.execute(trx);
         for (const row of rows) {
           const text = mention.replace(row.text);
           if (text === row.text) continue;
           await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${text}
-            where rowid = ${row.id}`.execute(trx);
+            where ${rowIdentity()} = ${row.id}`.execute(trx);
           count(table, 1);
         }
       }
     }
     await trx.deleteFrom("erasure_in_progress").execute();
     await appendAudit(actor, [erasure.audit], trx);
+    return touched;
   });
-  return touched;
-}
-
-/**
- * Overwrites freed pages from now on (SQLite's secure_delete) for `work`, then moves every page
- * out of the WAL into the database file and truncates the WAL, so the old bytes are gone from
- * both files. Returns false when readers kept the checkpoint from completing.
- */
-export async function withSecureDelete<T>(work: () => Promise<T>) {
-  const { rows } = await sql<{ secure_delete: number }>`pragma secure_delete`.execute(db);
-  const before = rows[0]?.secure_delete ?? 0;
-  await sql`pragma secure_delete = on`.execute(db);
-  try {
-    const result = await work();
-    const checkpoint = await sql<{ busy: number }>`pragma wal_checkpoint(truncate)`.execute(db);
-    return { result, checkpointed: checkpoint.rows[0]?.busy === 0 };
-  } finally {
-    await sql`pragma secure_delete = ${sql.raw(String(Number(before)))}`.execute(db);
-  }
 }

@@ -4,7 +4,8 @@
  * What counts as complete, stale or passed is decided in app/services/progress.server.ts; these
  * functions run inside its write transactions (through the plain `db`, which joins them).
  */
-import type { ProgressEventType } from "#db/schema";
+import type { ExpressionBuilder } from "kysely";
+import type { Database, ProgressEventType } from "#db/schema";
 import { chunks } from "~/utils/chunks";
 import { db } from "~/utils/db.server";
 import { summaryStatus, type ProgressStatus } from "~/utils/progress-status";
@@ -129,6 +130,21 @@ function completedPublished(courseId: number) {
     .where("lp.completed_at", "is not", null);
 }
 
+/** For an UPDATE of course_progress: that row's person's completed published lessons. */
+function completedPublishedOf(
+  eb: ExpressionBuilder<Database, "course_progress">,
+  courseId: number,
+) {
+  return eb
+    .selectFrom("lesson_progress as lp")
+    .innerJoin("lessons as l", "l.id", "lp.lesson_id")
+    .select((e) => e.fn.countAll<number>().as("n"))
+    .whereRef("lp.user_id", "=", "course_progress.user_id")
+    .where("lp.course_id", "=", courseId)
+    .where("l.status", "=", "published")
+    .where("lp.completed_at", "is not", null);
+}
+
 export async function publishedLessonCount(courseId: number): Promise<number> {
   const row = await db
     .selectFrom("lessons")
@@ -178,14 +194,7 @@ export async function recountCourse(courseId: number): Promise<number[]> {
   await db
     .updateTable("course_progress")
     .set((eb) => ({
-      lessons_completed: eb
-        .selectFrom("lesson_progress as lp")
-        .innerJoin("lessons as l", "l.id", "lp.lesson_id")
-        .select((e) => e.fn.countAll<number>().as("n"))
-        .whereRef("lp.user_id", "=", "course_progress.user_id")
-        .where("lp.course_id", "=", courseId)
-        .where("l.status", "=", "published")
-        .where("lp.completed_at", "is not", null),
+      lessons_completed: completedPublishedOf(eb, courseId),
     }))
     .where("course_id", "=", courseId)
     .execute();
@@ -216,6 +225,18 @@ export async function completedLessons(
   return query.orderBy("user_id").orderBy("lesson_id").execute();
 }
 
+/** Who has opened a lesson and not completed it (a stale completion included): part-way. */
+export async function lessonInProgressUserIds(lessonId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom("lesson_progress")
+    .select("user_id")
+    .where("lesson_id", "=", lessonId)
+    .where("completed_at", "is", null)
+    .orderBy("user_id")
+    .execute();
+  return rows.map((r) => r.user_id);
+}
+
 /**
  * Re-opens completed lessons, set-based: the summary rows say what is needed now (the ledger
  * keeps the earlier completions). `staleSince` is null for a new cycle of a recurring course.
@@ -239,14 +260,7 @@ export async function reopenSummaryRows(
     await db
       .updateTable("course_progress")
       .set((eb) => ({
-        lessons_completed: eb
-          .selectFrom("lesson_progress as lp")
-          .innerJoin("lessons as l", "l.id", "lp.lesson_id")
-          .select((e) => e.fn.countAll<number>().as("n"))
-          .whereRef("lp.user_id", "=", "course_progress.user_id")
-          .where("lp.course_id", "=", courseId)
-          .where("l.status", "=", "published")
-          .where("lp.completed_at", "is not", null),
+        lessons_completed: completedPublishedOf(eb, courseId),
         completed_at: null,
         stale_since: staleSince,
       }))
@@ -272,7 +286,7 @@ export function evidenceEvents(userId: number, ref: Omit<LessonRef, "versionId">
 export async function insertQuizAttempt(
   userId: number,
   ref: LessonRef,
-  attempt: { answers: Record<string, string[]>; score: number; passed: boolean },
+  attempt: { quizId: string; answers: Record<string, string[]>; score: number; passed: boolean },
   at: string,
 ) {
   await db
@@ -281,6 +295,7 @@ export async function insertQuizAttempt(
       user_id: userId,
       lesson_id: ref.lessonId,
       version_id: ref.versionId,
+      quiz_id: attempt.quizId,
       answers: JSON.stringify(attempt.answers),
       score: attempt.score,
       passed: attempt.passed ? 1 : 0,

@@ -252,17 +252,17 @@ async function withPeople(raw: RawRow[], courses: Map<number, CourseInfo>) {
 
 /**
  * One page of assignments: what is still to do first, most overdue first (by due date), then
- * what is done. `limit` -1: all of them.
+ * what is done. Without `limit`: all of them.
  */
 export async function assignmentPage(
   now: string,
   filter: AssignmentFilter,
-  page: { offset: number; limit: number },
+  page: { offset: number; limit?: number },
 ): Promise<{ rows: AssignmentRow[]; total: number }> {
   const courses = await courseInfo();
   const where = await conditions(filter, courses, now);
   if (!where) return { rows: [], total: 0 };
-  const raw = await db
+  let query = db
     .selectFrom("assignments as a")
     .select(assignmentColumns(now))
     .where(where)
@@ -270,12 +270,11 @@ export async function assignmentPage(
     .orderBy("a.due_on")
     .orderBy("a.user_id")
     .orderBy("a.course_id")
-    .orderBy("a.cycle", "desc")
-    .limit(page.limit)
-    .offset(page.offset)
-    .execute();
+    .orderBy("a.cycle", "desc");
+  if (page.limit !== undefined) query = query.limit(page.limit).offset(page.offset);
+  const raw = await query.execute();
   const total =
-    page.offset === 0 && page.limit >= 0 && raw.length < page.limit
+    page.offset === 0 && (page.limit === undefined || raw.length < page.limit)
       ? raw.length
       : Number(
           (
@@ -291,7 +290,7 @@ export async function assignmentPage(
 
 /** Every matching assignment, in the page order: for small scopes (one person, the CLI). */
 export async function assignmentList(now: string, filter: AssignmentFilter) {
-  const { rows } = await assignmentPage(now, filter, { offset: 0, limit: -1 });
+  const { rows } = await assignmentPage(now, filter, { offset: 0 });
   return rows;
 }
 

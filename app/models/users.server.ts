@@ -3,6 +3,7 @@ import type { UserStatus } from "#db/schema";
 import { chunks } from "~/utils/chunks";
 import { db } from "~/utils/db.server";
 import { departmentIdFor } from "./departments.server";
+import { containsText } from "./text-match.server";
 import { nowIso } from "~/utils/clock.server";
 
 export interface Viewer {
@@ -269,9 +270,9 @@ export const PEOPLE_PAGE_SIZE = 100;
 export async function listPeople(filter: PeopleFilter, page = 1) {
   let query = rosterQuery();
   if (filter.q) {
-    const pattern = `%${filter.q.trim().toLowerCase()}%`;
+    const text = filter.q.trim();
     query = query.where((eb) =>
-      eb.or([eb("u.name", "like", pattern), eb("u.email", "like", pattern)]),
+      eb.or([containsText("u.name", text), containsText("u.email", text)]),
     );
   }
   if (filter.department) query = query.where("d.name", "=", filter.department);
@@ -441,4 +442,28 @@ export async function countActiveAdmins(): Promise<number> {
     .where("status", "=", "active")
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+export interface PersonSummary {
+  id: number;
+  name: string;
+  email: string;
+  department: string | null;
+  status: "active" | "deactivated";
+}
+
+/** Names, emails and departments of these people, by name (lists on admin pages). */
+export async function describePeople(ids: number[]): Promise<PersonSummary[]> {
+  const out: PersonSummary[] = [];
+  for (const batch of chunks(ids)) {
+    out.push(
+      ...(await db
+        .selectFrom("users as u")
+        .leftJoin("departments as d", "d.id", "u.department_id")
+        .select(["u.id", "u.name", "u.email", "d.name as department", "u.status"])
+        .where("u.id", "in", batch)
+        .execute()),
+    );
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id);
 }

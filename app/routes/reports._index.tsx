@@ -1,26 +1,52 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useLoaderData, useLocation } from "@remix-run/react";
+import type {
+  ActionFunctionArgs,
+  LinksFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useLocation } from "@remix-run/react";
 import { AssignmentTable, csvHref, Pager } from "~/components/assignment-table";
 import { BarChart } from "~/components/chart";
 import { FilterSelect } from "~/components/filters";
+import { NudgeNotice } from "~/components/reminders";
+import { nudge, nudgeNotice, PersonNudgeForm, remindedLabels } from "~/services/reminders.server";
 import { leadershipReport, parseReportFilter } from "~/services/reports.server";
 import assignmentStyles from "~/styles/assignments.css?url";
+import reminderStyles from "~/styles/reminders.css?url";
 import { requireLeader } from "~/services/session.server";
 import { STATUS_LABELS, UNFINISHED_STATUSES } from "~/utils/progress-status";
 
 export const meta: MetaFunction = () => [{ title: "Who has not finished · Staffroom" }];
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: assignmentStyles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: assignmentStyles },
+  { rel: "stylesheet", href: reminderStyles },
+];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireLeader(request);
   const filter = parseReportFilter(new URL(request.url).searchParams, UNFINISHED_STATUSES);
-  return { filter, ...(await leadershipReport(filter)) };
+  const report = await leadershipReport(filter);
+  return {
+    filter,
+    ...report,
+    reminded: await remindedLabels(report.list.rows.map((r) => r.userId)),
+  };
+}
+
+/** A reminder to one person on the not-finished list. */
+export async function action({ request }: ActionFunctionArgs) {
+  const viewer = await requireLeader(request);
+  const parsed = PersonNudgeForm.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return data({ notice: "Choose whom to remind." }, 400);
+  return { notice: nudgeNotice(await nudge(viewer, parsed.data.personId, "organisation")) };
 }
 
 const percent = (p: number | null) => (p === null ? "—" : `${p}%`);
 
 export default function Reports() {
-  const { filter, summary, list, options } = useLoaderData<typeof loader>();
+  const { filter, summary, list, options, reminded } = useLoaderData<typeof loader>();
+  const notice = useActionData<typeof action>()?.notice;
   const { search } = useLocation();
   return (
     <>
@@ -105,11 +131,13 @@ export default function Reports() {
           Download everyone × every course (CSV)
         </a>
       </p>
+      <NudgeNotice notice={notice} />
       <AssignmentTable
         rows={list.rows}
         testId="not-finished"
         label="Not finished"
         managerHref={(email) => `?manager=${encodeURIComponent(email)}`}
+        reminded={reminded}
       />
       <Pager search={search} page={list.page} pageSize={list.pageSize} total={list.total} />
     </>

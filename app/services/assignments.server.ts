@@ -40,7 +40,7 @@ import {
   today,
 } from "~/utils/calendar.server";
 import { nowIso } from "~/utils/clock.server";
-import { writeTransaction } from "~/utils/db.server";
+import { exclusively, writeTransaction } from "~/utils/db.server";
 import { notFound } from "~/utils/domain-errors.server";
 import { reopenLessons } from "./progress.server";
 
@@ -86,6 +86,8 @@ async function followTimeZone(): Promise<void> {
 const RECOMPUTE_SLICE = 500;
 
 async function recomputeNow(): Promise<RecomputeResult> {
+  // One recompute at a time across servers; it reads the whole picture before it writes.
+  await exclusively("recompute");
   await followTimeZone();
   const now = nowIso();
   const day = today();

@@ -22,7 +22,7 @@ import {
   type ReplacedVersion,
   type StoredSourceError,
 } from "~/models/courses.server";
-import { writeTransaction } from "~/utils/db.server";
+import { exclusively, writeTransaction } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
 import { serialQueue } from "~/utils/serial-queue";
 import { recomputeAssignments } from "./assignments.server";
@@ -220,7 +220,7 @@ function lineOf(source: string, pattern: RegExp): number {
 }
 
 /** One folder of the courses folder: its course if it could be read, and its errors. */
-interface CourseFolder {
+export interface CourseFolder {
   slug: string;
   course?: ParsedCourse;
   errors: CourseError[];
@@ -377,6 +377,21 @@ function readCourse(
   };
 }
 
+/**
+ * One course folder of a courses folder, read and checked like `courses sync` reads it (no
+ * compiling): for the editor, which publishes into the same files.
+ */
+export function readCourseFolder(dir: string, slug: string): CourseFolder {
+  const base = path.basename(path.resolve(dir));
+  const folder: CourseFolder = { slug, errors: [] };
+  if (!fs.lstatSync(path.join(dir, slug), { throwIfNoEntry: false })?.isDirectory()) {
+    folder.errors.push(fileError(path.join(base, slug), "is not a course folder"));
+    return folder;
+  }
+  folder.course = readCourse(dir, base, slug, folder.errors);
+  return folder;
+}
+
 function dedupe(errors: CourseError[]): CourseError[] {
   const seen = new Set<string>();
   const out: CourseError[] = [];
@@ -396,7 +411,7 @@ interface CompileCache {
   failures: (keys: string[]) => Promise<Map<string, StoredSourceError[]>>;
 }
 
-interface Checked extends CheckResult {
+export interface Checked extends CheckResult {
   /** The courses folder itself could not be read: nothing may change. */
   unreadable: boolean;
   fresh: Map<string, CompiledMdx>;
@@ -480,6 +495,16 @@ async function checkAndCompile(dir: string, cache?: CompileCache): Promise<Check
   };
 }
 
+const DATABASE_CACHE: CompileCache = { compiled: getCompiledMany, failures: getCompileFailures };
+
+/**
+ * Checks and compiles a courses folder as `courses sync` does (the compile cache included), for
+ * a staged copy of one course that the editor is about to publish. Nothing is written.
+ */
+export function checkStagedCourses(dir: string): Promise<Checked> {
+  return checkAndCompile(dir, DATABASE_CACHE);
+}
+
 /** Checks a courses folder and compiles everything. Needs no database. */
 export async function checkCourses(dir: string): Promise<CheckResult> {
   const {
@@ -495,10 +520,19 @@ export async function checkCourses(dir: string): Promise<CheckResult> {
  * Only a change to what is assessed (questions, answers, pass mark, statements) or a version
  * published with `retake: required` makes earlier completions stale; a typo fix does not.
  */
-export const makesCompletionsStale = (change: ReplacedVersion) =>
-  change.previousAssessedHash !== change.nextAssessedHash || change.retakeRequired;
+export const makesCompletionsStale = (
+  change: Pick<ReplacedVersion, "previousAssessedHash" | "nextAssessedHash" | "retakeRequired">,
+) => change.previousAssessedHash !== change.nextAssessedHash || change.retakeRequired;
 
 const runSerially = serialQueue();
+
+/**
+ * Runs work that reads and writes the courses folder (a sync, an editor's publish) after any such
+ * work this process has started, never beside it.
+ */
+export function withCoursesFolder<T>(work: () => Promise<T>): Promise<T> {
+  return runSerially(work);
+}
 
 /**
  * Publishes the courses folder: compiles what the caches do not know, then applies every change
@@ -510,10 +544,7 @@ export function syncCourses(dir: string, actor: Actor = SYSTEM_ACTOR): Promise<S
 }
 
 async function syncNow(dir: string, actor: Actor): Promise<SyncSummary> {
-  const checked = await checkAndCompile(dir, {
-    compiled: getCompiledMany,
-    failures: getCompileFailures,
-  });
+  const checked = await checkAndCompile(dir, DATABASE_CACHE);
   const refused = new Set(checked.refused);
   const accepted = checked.courses.filter((c) => !refused.has(c.slug));
   const summary: SyncSummary = {
@@ -531,64 +562,98 @@ async function syncNow(dir: string, actor: Actor): Promise<SyncSummary> {
   };
   if (checked.unreadable) return summary;
 
-  const desired: DesiredCourse[] = accepted.map((c) => ({
-    slug: c.slug,
-    title: c.title,
-    summary: c.summary,
-    order: c.order,
-    introKey: c.key,
-    lessons: c.lessons.map((l) => ({
-      slug: l.slug,
-      title: l.title,
-      minutes: l.minutes,
-      position: l.position,
-      maxAttempts: l.maxAttempts,
-      retakeRequired: l.retakeRequired,
-      source: l.source,
-      key: l.key,
-    })),
-  }));
-  await writeTransaction(async () => {
-    const applied = await applyCourseSync({
-      courses: desired,
-      keep: checked.refused,
-      compiled: checked.fresh,
-      failures: checked.failures,
-      publishedBy: actor.id,
-    });
-    for (const change of applied.replaced.filter(makesCompletionsStale)) {
-      await setValidFrom(change.lessonId, change.versionId);
-      summary.reopened += await reopenLessons(
-        change.courseId,
-        { lessonIds: [change.lessonId] },
-        "stale",
-      );
-    }
-    for (const courseId of applied.reshaped) await recountCourseProgress(courseId);
-    // A newly published course is assigned at once, in the same write.
-    if (applied.published + applied.archivedCourses + applied.restored > 0) {
-      await recomputeAssignments();
-    }
-    summary.published = applied.published;
-    summary.unchanged = applied.unchanged;
-    summary.archived = applied.archivedCourses + applied.archivedLessons;
-    if (summary.published + summary.archived + applied.restored > 0) {
+  // Runs again from the start if it loses a race on PostgreSQL: it changes nothing outside.
+  const outcome = await writeTransaction(async () => {
+    const applied = await applyCheckedCourses(checked, accepted, actor, { wholeFolder: true });
+    const { published, unchanged, archived, restored, reopened } = applied;
+    if (published + archived + restored > 0) {
       await appendAudit(actor, [
         {
           action: "courses.synced",
           subject: dir,
-          after: {
-            published: summary.published,
-            archived: summary.archived,
-            restored: applied.restored,
-            reopened: summary.reopened,
-          },
+          after: { published, archived, restored, reopened },
         },
       ]);
     }
+    return { published, unchanged, archived, reopened };
   });
-  return summary;
+  return { ...summary, ...outcome };
 }
+
+export interface AppliedCourses {
+  published: number;
+  unchanged: number;
+  /** Courses and lessons archived. */
+  archived: number;
+  restored: number;
+  /** Completions made stale. */
+  reopened: number;
+  /** The new versions that replaced earlier ones (and whether each made completions stale). */
+  replaced: (ReplacedVersion & { stale: boolean })[];
+}
+
+/**
+ * Publishes checked courses: new versions, the completions they make stale, recounts and the
+ * assignments of new courses. Call it inside the write transaction of the change (sync, or the
+ * editor's publish). With `wholeFolder`, courses missing from `accepted` (and not refused) are
+ * archived; otherwise only the courses given are touched.
+ */
+export async function applyCheckedCourses(
+  checked: Pick<Checked, "refused" | "fresh" | "failures">,
+  accepted: ParsedCourse[],
+  actor: Actor,
+  options: { wholeFolder: boolean },
+): Promise<AppliedCourses> {
+  // One publish at a time across servers (the sync, the editor).
+  await exclusively("course-sync");
+  const applied = await applyCourseSync({
+    courses: accepted.map(desiredCourse),
+    keep: checked.refused,
+    compiled: checked.fresh,
+    failures: checked.failures,
+    publishedBy: actor.id,
+    wholeFolder: options.wholeFolder,
+  });
+  let reopened = 0;
+  for (const change of applied.replaced.filter(makesCompletionsStale)) {
+    await setValidFrom(change.lessonId, change.versionId);
+    reopened += await reopenLessons(change.courseId, { lessonIds: [change.lessonId] }, "stale");
+  }
+  for (const courseId of applied.reshaped) await recountCourseProgress(courseId);
+  // A newly published course is assigned at once, in the same write.
+  if (applied.published + applied.archivedCourses + applied.restored > 0) {
+    await recomputeAssignments();
+  }
+  return {
+    published: applied.published,
+    unchanged: applied.unchanged,
+    archived: applied.archivedCourses + applied.archivedLessons,
+    restored: applied.restored,
+    reopened,
+    replaced: applied.replaced.map((change) => ({
+      ...change,
+      stale: makesCompletionsStale(change),
+    })),
+  };
+}
+
+const desiredCourse = (c: ParsedCourse): DesiredCourse => ({
+  slug: c.slug,
+  title: c.title,
+  summary: c.summary,
+  order: c.order,
+  introKey: c.key,
+  lessons: c.lessons.map((l) => ({
+    slug: l.slug,
+    title: l.title,
+    minutes: l.minutes,
+    position: l.position,
+    maxAttempts: l.maxAttempts,
+    retakeRequired: l.retakeRequired,
+    source: l.source,
+    key: l.key,
+  })),
+});
 
 /**
  * One `file:line:col message` line per error. Error paths are relative to the courses folder's

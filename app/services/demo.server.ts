@@ -1,18 +1,28 @@
+import type { QuizIsland } from "~/components/mdx/islands";
 import { SYSTEM_ACTOR } from "~/models/audit.server";
 import { departmentIdFor } from "~/models/departments.server";
-import { getLessonPage, listLessons, listPublishedCourses } from "~/models/courses.server";
+import {
+  getAnswerKey,
+  getLessonPage,
+  listLessons,
+  listPublishedCourses,
+  type LessonPage,
+} from "~/models/courses.server";
 import type { LessonRef } from "~/models/progress.server";
+import { acknowledgeStatement, submitQuiz } from "~/services/lessons.server";
 import { completeLesson, recordLessonOpened } from "~/services/progress.server";
 import { countUsers, createUser } from "~/models/users.server";
 import { listRules, type RuleInput } from "~/models/assignments.server";
 import { assignmentList } from "~/models/reports.server";
 import { createRule, recomputeAssignments, removeRule } from "~/services/assignments.server";
+import { getSchedule, saveSchedule } from "~/services/reminder-settings.server";
 import { advanceClock, now, nowIso } from "~/utils/clock.server";
 import { hashPassword } from "~/utils/password.server";
 import { mulberry32 } from "~/utils/random";
 
 export const DEMO_PASSWORD = "knitwear-demo-2026";
 export const DEMO_DOMAIN = "harbour.example";
+export const DEMO_ORG_NAME = "Harbour Knitwear";
 
 export const DEMO_LOGINS = [
   { role: "Administrator", email: `sam.patel@${DEMO_DOMAIN}` },
@@ -322,6 +332,118 @@ async function followRolePaths(courses: { id: number; slug: string }[], ids: Map
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const MAX_DEMO_ATTEMPTS = 4;
+
+interface DemoLesson {
+  ref: LessonRef;
+  page: LessonPage;
+}
+
+/**
+ * How hard each question is, drawn once per question: most are ordinary (the stronger the
+ * learner, the likelier right), about one in seven nearly everyone gets right, and about one in
+ * twenty is a trap that strong learners overthink, so the question statistics have something to
+ * show.
+ */
+function questionProfile(random: () => number) {
+  const roll = random();
+  if (roll < 0.15) return { kind: "easy" as const, difficulty: 0 };
+  if (roll < 0.2) return { kind: "trap" as const, difficulty: 0 };
+  return { kind: "ordinary" as const, difficulty: 0.25 + 0.6 * random() };
+}
+
+type Profile = ReturnType<typeof questionProfile>;
+
+function chanceRight(profile: Profile, ability: number): number {
+  if (profile.kind === "easy") return 0.98;
+  if (profile.kind === "trap") return 0.85 - 0.6 * ability;
+  return 1 / (1 + Math.exp(-5 * (ability - profile.difficulty)));
+}
+
+/** One attempt's answers: right with the question's chance, else a plausible wrong choice. */
+function answersFor(
+  quiz: QuizIsland,
+  correct: Record<string, string[]>,
+  profiles: Map<string, Profile>,
+  ability: number,
+  random: () => number,
+): Record<string, string[]> {
+  const answers: Record<string, string[]> = {};
+  for (const question of quiz.questions) {
+    const right = correct[question.id] ?? [];
+    const wrong = question.choices.map((c) => c.id).filter((id) => !right.includes(id));
+    const profile = profiles.get(question.id)!;
+    if (random() < chanceRight(profile, ability) || wrong.length === 0) {
+      answers[question.id] = right;
+    } else if (question.multiple) {
+      // A partial answer: one right choice missed, or one wrong one added.
+      answers[question.id] =
+        random() < 0.5 ? right.slice(1) : [...right, wrong[Math.floor(random() * wrong.length)]!];
+    } else {
+      // The first wrong choice is the most tempting.
+      const pick = random() < 0.6 ? 0 : Math.floor(random() * wrong.length);
+      answers[question.id] = [wrong[pick]!];
+    }
+  }
+  return answers;
+}
+
+/**
+ * Completes a lesson the way a learner does: attempts at each quiz until a pass (learning a
+ * little from each), statements confirmed, or "Mark complete".
+ */
+async function learnLesson(
+  userId: number,
+  lesson: DemoLesson,
+  ability: number,
+  random: () => number,
+  profiles: Map<string, Profile>,
+) {
+  const { page } = lesson;
+  const quizzes = page.rendered.islands.filter((i): i is QuizIsland => i.kind === "quiz");
+  const key = quizzes.length > 0 ? await getAnswerKey(page.versionId) : undefined;
+  for (const quiz of quizzes) {
+    const correct = Object.fromEntries(
+      Object.entries(key?.[quiz.id]?.questions ?? {}).map(([q, v]) => [q, v.correct]),
+    );
+    for (const question of quiz.questions) {
+      const id = `${page.versionId}/${quiz.id}/${question.id}`;
+      if (!profiles.has(id)) profiles.set(id, questionProfile(random));
+    }
+    const ofThisQuiz = new Map(
+      quiz.questions.map((q) => [q.id, profiles.get(`${page.versionId}/${quiz.id}/${q.id}`)!]),
+    );
+    for (let attempt = 1; attempt <= MAX_DEMO_ATTEMPTS; attempt++) {
+      // The last attempt is all right: by then they have read the parts they got wrong.
+      const answers =
+        attempt === MAX_DEMO_ATTEMPTS
+          ? correct
+          : answersFor(
+              quiz,
+              correct,
+              ofThisQuiz,
+              Math.min(1, ability + 0.15 * (attempt - 1)),
+              random,
+            );
+      const result = await submitQuiz(userId, page.course.slug, page.lesson.slug, {
+        quizId: quiz.id,
+        versionId: page.versionId,
+        answers,
+      });
+      if (result.passed) break;
+    }
+  }
+  for (const island of page.rendered.islands) {
+    if (island.kind !== "acknowledge") continue;
+    await acknowledgeStatement(userId, page.course.slug, page.lesson.slug, {
+      islandId: island.id,
+      versionId: page.versionId,
+    });
+  }
+  // Lessons with neither are marked complete; for the others this changes nothing.
+  await completeLesson(userId, lesson.ref);
+}
+
 /** The organisation's rules were set up this many days before the seed. */
 const RULES_DAYS_AGO = 60;
 
@@ -339,6 +461,12 @@ export async function seedDemo(): Promise<{ people: number; completions: number 
       `The database already has ${existing} people, so the demo was not seeded over it.`,
     );
   }
+  // Paused: nobody is mailed until someone has looked at the dry run and switched sending on.
+  await saveSchedule(SYSTEM_ACTOR, {
+    ...(await getSchedule()),
+    orgName: DEMO_ORG_NAME,
+    automatic: false,
+  });
   let shiftMs = 0;
   const daysAgo = (days: number) => {
     advanceClock(-days * DAY_MS - shiftMs);
@@ -354,6 +482,9 @@ export async function seedDemo(): Promise<{ people: number; completions: number 
 
 async function seedAt(daysAgo: (days: number) => void) {
   const random = mulberry32(7);
+  // Quiz answers draw from their own sequence, so that who did what stays as it always was.
+  const answering = mulberry32(12);
+  const profiles = new Map<string, Profile>();
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const ids = new Map<string, number>();
   const people = roster();
@@ -379,16 +510,19 @@ async function seedAt(daysAgo: (days: number) => void) {
     );
   }
   const courses = await listPublishedCourses();
-  const lessonsOf = new Map<number, { ref: LessonRef }[]>();
+  const lessonsOf = new Map<number, DemoLesson[]>();
   for (const course of courses) {
-    const refs = [];
+    const lessons: DemoLesson[] = [];
     for (const lesson of await listLessons(course.id)) {
       const page = await getLessonPage(course.slug, lesson.slug);
       if (page) {
-        refs.push({ ref: { courseId: course.id, lessonId: lesson.id, versionId: page.versionId } });
+        lessons.push({
+          ref: { courseId: course.id, lessonId: lesson.id, versionId: page.versionId },
+          page,
+        });
       }
     }
-    lessonsOf.set(course.id, refs);
+    lessonsOf.set(course.id, lessons);
   }
   await followRolePaths(courses, ids);
   // The administrator took the data course 400 days ago: today a second cycle is due (it is a
@@ -418,13 +552,14 @@ async function seedAt(daysAgo: (days: number) => void) {
       // The diligent got on with it early; others later (or not at all).
       const started = 1 + Math.floor((0.5 * random() + 0.5 * person.diligence) * window);
       daysAgo(started);
-      for (const [index, { ref }] of lessons.entries()) {
+      const ability = Math.min(1, 0.2 + 0.5 * person.diligence + 0.35 * answering());
+      for (const [index, lesson] of lessons.entries()) {
         if (index > done) break;
         if (index === done) {
-          if (done > 0) await recordLessonOpened(userId, ref);
+          if (done > 0) await recordLessonOpened(userId, lesson.ref);
           break;
         }
-        await completeLesson(userId, ref);
+        await learnLesson(userId, lesson, ability, answering, profiles);
         completions++;
       }
     }

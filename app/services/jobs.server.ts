@@ -26,6 +26,14 @@ export async function runIfDue(job: PeriodicJob): Promise<boolean> {
   return true;
 }
 
+/**
+ * Claims the run of `name` for the period that began at `periodStart` (a day, say): true once,
+ * in one process, however many ask.
+ */
+export function claimPeriod(name: string, periodStart: string): Promise<boolean> {
+  return claimJobRun(name, holder, now().toISOString(), periodStart);
+}
+
 /** Polls every job on a timer that never keeps the process alive. */
 export function schedule(jobs: PeriodicJob[]): void {
   for (const job of jobs) {

@@ -18,7 +18,7 @@ import { revokeTokens } from "~/models/tokens.server";
 import { recomputeAssignments } from "~/services/assignments.server";
 import { endAllSessions } from "~/services/session.server";
 import { brokenInvariant } from "~/utils/db-errors.server";
-import { writeTransaction } from "~/utils/db.server";
+import { refreshPlannerStatistics, writeTransaction } from "~/utils/db.server";
 
 export class PersonError extends Error {
   constructor(
@@ -116,6 +116,9 @@ function auditEntries(write: RosterWrite, createdIds: Map<string, number>): Audi
   return entries;
 }
 
+/** A roster change this large makes PostgreSQL's planner statistics stale (see db.server.ts). */
+const MANY_PEOPLE = 500;
+
 /**
  * Writes a roster change with its audit entries, ends the sessions of everyone it deactivates
  * and recomputes assignments: all in the caller's write transaction (or a new one).
@@ -136,6 +139,9 @@ export function changeRoster(actor: Actor, write: RosterWrite, summary?: AuditEn
     const leaving = write.statusChanges.filter((c) => c.status === "deactivated").map((c) => c.id);
     for (const id of leaving) await endAllSessions(id);
     await revokeTokens(leaving);
+    if (write.creates.length + write.updates.length >= MANY_PEOPLE) {
+      await refreshPlannerStatistics(["users", "departments"]);
+    }
     await recomputeAssignments();
   });
 }

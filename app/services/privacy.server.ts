@@ -1,12 +1,7 @@
 // A person's right to their data (export) and to be forgotten (erase), for the CLI and the admin
 // person page. See README, "Design decisions: erasing a person".
 import { appendAudit, type Actor } from "~/models/audit.server";
-import {
-  eraseInOneTransaction,
-  personalRows,
-  withSecureDelete,
-  type Mention,
-} from "~/models/personal-data.server";
+import { eraseInOneTransaction, personalRows, type Mention } from "~/models/personal-data.server";
 import {
   countActiveAdmins,
   countUsersNamed,
@@ -15,6 +10,7 @@ import {
   type RosterPerson,
 } from "~/models/users.server";
 import { nowIso } from "~/utils/clock.server";
+import { withScrubbedDeletes } from "~/utils/db.server";
 
 export class PrivacyError extends Error {}
 
@@ -61,7 +57,6 @@ export async function exportPerson(actor: Actor, who: string | number) {
   return exported;
 }
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, "\\$&");
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** What may not touch a mention on either side: an email inside a longer one is someone else's. */
@@ -77,7 +72,7 @@ function mentionsOf(text: string, replacement: string, bounds: keyof typeof BOUN
   return forms.map((form) => {
     const pattern = new RegExp(`(?<!${before})${escapeRegExp(form)}(?!${after})`, "giu");
     return {
-      like: `%${escapeLike(form)}%`,
+      text: form,
       replace: (value) => value.replace(pattern, replacement),
     };
   });
@@ -89,14 +84,14 @@ export interface ErasureReport {
   touched: Record<string, number>;
   /** False when the person's name is shared with someone else and was left in free text. */
   nameReplaced: boolean;
-  /** False when open reads kept the WAL from being folded into the database file just now. */
-  checkpointed: boolean;
+  /** False when the deleted bytes may still be in the database's files (see withScrubbedDeletes). */
+  scrubbed: boolean;
 }
 
 /**
  * Erases a person: their own records go, their row becomes anonymous, and their name and email
  * are replaced wherever free text mentions them, the append-only ledger and audit log included,
- * with SQLite's secure_delete so that the old bytes are overwritten. Refused for the last active
+ * so that the old bytes leave the database's files (db.server.ts, withScrubbedDeletes). Refused for the last active
  * admin, for someone who still manages people, and for oneself.
  */
 export async function erasePerson(actor: Actor, who: string | number): Promise<ErasureReport> {
@@ -117,7 +112,7 @@ export async function erasePerson(actor: Actor, who: string | number): Promise<E
     ...mentionsOf(person.email, anonymous.email, "email"),
     ...(nameReplaced ? mentionsOf(person.name, anonymous.name, "name") : []),
   ];
-  const { result: touched, checkpointed } = await withSecureDelete(() =>
+  const { result: touched, scrubbed } = await withScrubbedDeletes(() =>
     eraseInOneTransaction(
       {
         userId: person.id,
@@ -133,5 +128,5 @@ export async function erasePerson(actor: Actor, who: string | number): Promise<E
       actor,
     ),
   );
-  return { anonymous, touched, nameReplaced, checkpointed };
+  return { anonymous, touched, nameReplaced, scrubbed };
 }

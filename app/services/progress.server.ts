@@ -45,10 +45,13 @@ async function recordActivity(
 /** The first time a person opens a lesson: an event and the summary rows. */
 export async function recordLessonOpened(userId: number, ref: LessonRef): Promise<void> {
   if (await hasStartedLesson(userId, ref.lessonId)) return;
-  await writeTransaction(async () => {
-    const at = nowIso();
-    if (await startLesson(userId, ref, at)) await recordActivity(userId, ref, "started", at);
-  });
+  await writeTransaction(
+    async () => {
+      const at = nowIso();
+      if (await startLesson(userId, ref, at)) await recordActivity(userId, ref, "started", at);
+    },
+    { person: userId },
+  );
 }
 
 /** Completes the course (with its certificate) if this person has done every published lesson. */
@@ -94,7 +97,7 @@ export async function completeLessonIn(
 }
 
 export function completeLesson(userId: number, ref: LessonRef) {
-  return writeTransaction(() => completeLessonIn(userId, ref));
+  return writeTransaction(() => completeLessonIn(userId, ref), { person: userId });
 }
 
 export type ReopenReason = "stale" | "new_cycle";
@@ -214,12 +217,15 @@ export function completeLessonIfMet(
   ref: LessonRef,
   rules: LessonRules,
 ): Promise<LessonOutcome> {
-  return writeTransaction(async () => {
-    const evidence = await lessonEvidence(userId, ref, rules.validFromVersionId);
-    if (!rulesMet(rules, evidence)) return { refused: "missing_evidence" as const };
-    const done = await completeLessonIn(userId, ref);
-    return { completed: done.lessonNewlyCompleted, courseCompleted: done.courseCompleted };
-  });
+  return writeTransaction(
+    async () => {
+      const evidence = await lessonEvidence(userId, ref, rules.validFromVersionId);
+      if (!rulesMet(rules, evidence)) return { refused: "missing_evidence" as const };
+      const done = await completeLessonIn(userId, ref);
+      return { completed: done.lessonNewlyCompleted, courseCompleted: done.courseCompleted };
+    },
+    { person: userId },
+  );
 }
 
 export interface QuizAttemptRecord {
@@ -248,34 +254,37 @@ export function recordQuizAttempt(
   attempt: QuizAttemptRecord,
   rules: LessonRules,
 ): Promise<QuizAttemptOutcome> {
-  return writeTransaction(async () => {
-    const evidence = await lessonEvidence(userId, ref, rules.validFromVersionId);
-    const used = evidence.attempts[attempt.quizId] ?? 0;
-    if (rules.maxAttempts != null && used >= rules.maxAttempts)
-      return { refused: "no_attempts_left" as const };
-    const at = nowIso();
-    await insertQuizAttempt(userId, ref, attempt, at);
-    await recordActivity(userId, ref, "quiz_attempted", at, {
-      quiz: attempt.quizId,
-      answers: attempt.answers,
-      score: attempt.score,
-      passed: attempt.passed,
-    });
-    const attemptsLeft = rules.maxAttempts == null ? null : rules.maxAttempts - used - 1;
-    if (!attempt.passed) return { attemptsLeft, lessonCompleted: false, courseCompleted: false };
-    await appendEvents([
-      {
-        userId,
-        ...ref,
-        type: "quiz_passed",
-        at,
-        data: { quiz: attempt.quizId, score: attempt.score },
-      },
-    ]);
-    evidence.passed.add(attempt.quizId);
-    const via = { via: "quiz", quiz: attempt.quizId, score: attempt.score };
-    return { attemptsLeft, ...(await completeIfMet(userId, ref, rules, evidence, via)) };
-  });
+  return writeTransaction(
+    async () => {
+      const evidence = await lessonEvidence(userId, ref, rules.validFromVersionId);
+      const used = evidence.attempts[attempt.quizId] ?? 0;
+      if (rules.maxAttempts != null && used >= rules.maxAttempts)
+        return { refused: "no_attempts_left" as const };
+      const at = nowIso();
+      await insertQuizAttempt(userId, ref, attempt, at);
+      await recordActivity(userId, ref, "quiz_attempted", at, {
+        quiz: attempt.quizId,
+        answers: attempt.answers,
+        score: attempt.score,
+        passed: attempt.passed,
+      });
+      const attemptsLeft = rules.maxAttempts == null ? null : rules.maxAttempts - used - 1;
+      if (!attempt.passed) return { attemptsLeft, lessonCompleted: false, courseCompleted: false };
+      await appendEvents([
+        {
+          userId,
+          ...ref,
+          type: "quiz_passed",
+          at,
+          data: { quiz: attempt.quizId, score: attempt.score },
+        },
+      ]);
+      evidence.passed.add(attempt.quizId);
+      const via = { via: "quiz", quiz: attempt.quizId, score: attempt.score };
+      return { attemptsLeft, ...(await completeIfMet(userId, ref, rules, evidence, via)) };
+    },
+    { person: userId },
+  );
 }
 
 /**
@@ -288,20 +297,23 @@ export function recordAcknowledgement(
   statement: { islandId: string; text: string },
   rules: LessonRules,
 ): Promise<{ lessonCompleted: boolean; courseCompleted: boolean }> {
-  return writeTransaction(async () => {
-    const evidence = await lessonEvidence(userId, ref, rules.validFromVersionId);
-    if (statement.islandId in evidence.acknowledged)
-      return { lessonCompleted: false, courseCompleted: false };
-    const at = nowIso();
-    await insertAcknowledgement(userId, ref, statement, at);
-    await recordActivity(userId, ref, "acknowledged", at, {
-      island: statement.islandId,
-      statement: statement.text,
-    });
-    evidence.acknowledged[statement.islandId] = at;
-    const via = { via: "acknowledge", island: statement.islandId };
-    return completeIfMet(userId, ref, rules, evidence, via);
-  });
+  return writeTransaction(
+    async () => {
+      const evidence = await lessonEvidence(userId, ref, rules.validFromVersionId);
+      if (statement.islandId in evidence.acknowledged)
+        return { lessonCompleted: false, courseCompleted: false };
+      const at = nowIso();
+      await insertAcknowledgement(userId, ref, statement, at);
+      await recordActivity(userId, ref, "acknowledged", at, {
+        island: statement.islandId,
+        statement: statement.text,
+      });
+      evidence.acknowledged[statement.islandId] = at;
+      const via = { via: "acknowledge", island: statement.islandId };
+      return completeIfMet(userId, ref, rules, evidence, via);
+    },
+    { person: userId },
+  );
 }
 
 /**

@@ -2,22 +2,42 @@
 // request before Remix sees it: a declared length over the limit is refused at once, a body that
 // grows past it while streaming (chunked, or a lying client) is refused when it does.
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+import { MAX_IMAGE_BYTES } from "./course-images.server";
+import { MAX_SOURCE_BYTES } from "./mdx-compile.server";
 import { MAX_ROSTER_BYTES } from "./roster-import.server";
 import { getViewerOrNull } from "./session.server";
 
 /** Every form in Staffroom fits easily: the largest is a lesson's quiz. */
 export const FORM_BODY_LIMIT = 64 * 1024;
 
-/** Routes that take a file upload (multipart), and the most each accepts: the file and its form. */
-const UPLOAD_LIMITS: Record<string, { bytes: number; what: string }> = {
-  "/admin/import": {
+const FORM_TYPE = "application/x-www-form-urlencoded";
+const MULTIPART_TYPE = "multipart/form-data";
+
+/**
+ * Routes that take more than a form (signed-in admins only), and the most each accepts: a file
+ * upload (multipart) with its form, or the lesson editor's source (a form; URL-encoding can
+ * triple its bytes).
+ */
+const UPLOAD_LIMITS: { route: RegExp; type: string; bytes: number; what: string }[] = [
+  {
+    route: /^\/admin\/import$/,
+    type: MULTIPART_TYPE,
     bytes: MAX_ROSTER_BYTES + FORM_BODY_LIMIT,
     what: `a roster file (the limit is ${MAX_ROSTER_BYTES / 1024 / 1024} MB)`,
   },
-};
-
-const FORM_TYPE = "application/x-www-form-urlencoded";
-const MULTIPART_TYPE = "multipart/form-data";
+  {
+    route: /^\/admin\/course-images\/[^/]+$/,
+    type: MULTIPART_TYPE,
+    bytes: MAX_IMAGE_BYTES + FORM_BODY_LIMIT,
+    what: `an image (the limit is ${MAX_IMAGE_BYTES / 1024 / 1024} MB)`,
+  },
+  {
+    route: /^\/admin\/courses\/[^/]+\/[^/]+\/edit$/,
+    type: FORM_TYPE,
+    bytes: 3 * MAX_SOURCE_BYTES + FORM_BODY_LIMIT,
+    what: `a lesson (the limit is ${MAX_SOURCE_BYTES / 1024} KB of text)`,
+  },
+];
 
 export interface BodyRefusal {
   status: 400 | 413 | 415;
@@ -29,7 +49,7 @@ const routeOf = (path: string) => path.replace(/\.data$/, "").replace(/(.)\/+$/,
 
 function uploadOf(path: string) {
   const route = routeOf(path);
-  return Object.hasOwn(UPLOAD_LIMITS, route) ? UPLOAD_LIMITS[route] : undefined;
+  return UPLOAD_LIMITS.find((limit) => limit.route.test(route));
 }
 
 function tooLarge(upload: { what: string } | undefined): BodyRefusal {
@@ -58,7 +78,7 @@ export async function bodyPolicy(path: string, headers: IncomingHttpHeaders): Pr
     .map((part) => part.trim());
   const mediaType = type.toLowerCase();
   const route = uploadOf(path);
-  if (mediaType === MULTIPART_TYPE && route) {
+  if (mediaType === MULTIPART_TYPE && route?.type === MULTIPART_TYPE) {
     const boundary = params.some((p) => /^boundary=("?)[^"]{1,70}\1$/i.test(p));
     if (!boundary) {
       return {
@@ -72,7 +92,7 @@ export async function bodyPolicy(path: string, headers: IncomingHttpHeaders): Pr
     return {
       refusal: {
         status: 415,
-        message: `Staffroom accepts forms only: send ${FORM_TYPE}${route ? ` (or ${MULTIPART_TYPE} for ${route.what})` : ""}, not ${mediaType ? `"${mediaType}"` : "a body without a content type"}.`,
+        message: `Staffroom accepts forms only: send ${FORM_TYPE}${route?.type === MULTIPART_TYPE ? ` (or ${MULTIPART_TYPE} for ${route.what})` : ""}, not ${mediaType ? `"${mediaType}"` : "a body without a content type"}.`,
       },
     };
   }

@@ -5,6 +5,7 @@ import { issueToken } from "~/models/tokens.server";
 import { recomputeAssignments } from "~/services/assignments.server";
 import { describeRefusal, formatCourseErrors, syncCourses } from "~/services/courses.server";
 import { schedule } from "~/services/jobs.server";
+import { runScheduledReminders } from "~/services/reminders.server";
 import { purgeExpiredSessions } from "~/services/session.server";
 import { assertBenchmarkSwitchIsLocal } from "~/utils/benchmark.server";
 import { closeDatabase, writeTransaction } from "~/utils/db.server";
@@ -12,6 +13,7 @@ import { env, publicOrigin } from "~/utils/env.server";
 
 const FIRST_ADMIN_LINK_TTL_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
+const MINUTE_MS = 60 * 1000;
 
 /** Runs once per server start, before any request: migrate, load courses, offer the first-admin link. */
 export async function onServerStart(): Promise<void> {
@@ -58,6 +60,8 @@ export function startPeriodicJobs(): void {
     // Recurring courses come due as time passes, not only when something changes.
     { name: "recompute-assignments", everyMs: HOUR_MS, run: recomputeAssignments },
     { name: "purge-sessions", everyMs: HOUR_MS, run: purgeExpiredSessions },
+    // Retries every few minutes; the day's reminders from the configured local hour, once a day.
+    { name: "reminders", everyMs: 5 * MINUTE_MS, run: runScheduledReminders },
   ]);
 }
 

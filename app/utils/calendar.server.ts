@@ -67,3 +67,19 @@ export function daysBetween(from: Day, to: Day): number {
 export function monthsBefore(instant: string, months: number): string {
   return DateTime.fromISO(instant).setZone(orgTimeZone()).minus({ months }).toUTC().toISO()!;
 }
+
+/** The hour (0–23) on the organisation's clocks at an instant (default: now). */
+export const hourOf = (instant: Date = now()): number =>
+  DateTime.fromJSDate(instant).setZone(orgTimeZone()).hour;
+
+/** Monday 1 … Sunday 7. */
+export const weekdayOf = (day: Day): number => DateTime.fromISO(day, { zone: "utc" }).weekday;
+
+/** The ISO week a day falls in, e.g. "2026-W10". */
+export const isoWeekOf = (day: Day): string =>
+  DateTime.fromISO(day, { zone: "utc" }).toFormat("kkkk-'W'WW");
+
+/** The organisation's clock time at an instant, "14:05": with `dayOf`, when something happened. */
+export function timeOfDay(instant: string): string {
+  return DateTime.fromISO(instant).setZone(orgTimeZone()).toFormat("HH:mm");
+}

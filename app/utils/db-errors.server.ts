@@ -3,7 +3,8 @@
  * `/healthz`, and the real error, the file and a hint for the operator's log.
  */
 
-export type UnavailableReason = "storage_full" | "read_only" | "busy" | "io_error" | "unopenable";
+export type UnavailableReason =
+  "storage_full" | "read_only" | "busy" | "contended" | "io_error" | "unopenable" | "unreachable";
 
 const REASONS: Record<UnavailableReason, { user: string; hint: string }> = {
   storage_full: {
@@ -26,6 +27,26 @@ const REASONS: Record<UnavailableReason, { user: string; hint: string }> = {
     user: "Staffroom cannot reach its database right now. Please tell your administrator.",
     hint: "the file cannot be opened as a Staffroom database: check the path, that it is an SQLite file, and its permissions",
   },
+  contended: {
+    user: "Staffroom is very busy and could not save your change in time. Nothing was changed. Please try again.",
+    hint: "write transactions kept colliding (serialization failures or deadlocks) for longer than the busy timeout, though each was retried: look for a burst of writes to the same rows, or a long transaction",
+  },
+  unreachable: {
+    user: "Staffroom cannot reach its database right now. Nothing was changed. Please tell your administrator.",
+    hint: "the PostgreSQL server refused or dropped the connection: check that it runs, that DATABASE_URL names it, and its logs",
+  },
+};
+
+/** PostgreSQL's own hints where the SQLite ones would mislead. */
+const POSTGRES_HINTS: Partial<Record<UnavailableReason, string>> = {
+  storage_full:
+    "the disk holding the PostgreSQL data directory is full: free some space; Staffroom recovers by itself, no restart needed",
+  read_only:
+    "the PostgreSQL server takes no writes (a standby, or default_transaction_read_only is on): point DATABASE_URL at the primary",
+  busy: "a statement waited longer than the busy timeout for a lock, or the server has no connections left: look for a long-running command or a stuck session (pg_stat_activity)",
+  io_error: "the PostgreSQL server reported an I/O error: check its disk and its log",
+  unopenable:
+    "PostgreSQL refused the login or the database: check the user, password and database name in DATABASE_URL",
 };
 
 /** The database cannot do what was asked for a reason outside the app; answered with 503. */
@@ -37,7 +58,8 @@ export class DatabaseUnavailable extends Error {
 
   constructor(reason: UnavailableReason, code: string, file: string, cause: unknown) {
     const detail = cause instanceof Error ? cause.message : String(cause);
-    super(`${code} on ${file}: ${detail}. Hint: ${REASONS[reason].hint}.`, { cause });
+    const hint = (!code.startsWith("SQLITE") && POSTGRES_HINTS[reason]) || REASONS[reason].hint;
+    super(`${code} on ${file}: ${detail}. Hint: ${hint}.`, { cause });
     this.name = "DatabaseUnavailable";
     this.reason = reason;
     this.code = code;
@@ -46,7 +68,32 @@ export class DatabaseUnavailable extends Error {
   }
 }
 
+/** PostgreSQL SQLSTATEs (and the network errors of reaching its server) by reason. */
+const POSTGRES_REASONS: Record<string, UnavailableReason> = {
+  "53100": "storage_full",
+  "25006": "read_only",
+  "55P03": "busy",
+  "57014": "busy",
+  "53300": "busy",
+  "40001": "contended",
+  "40P01": "contended",
+  "58030": "io_error",
+  "3D000": "unopenable",
+  "28000": "unopenable",
+  "28P01": "unopenable",
+  "57P01": "unreachable",
+  "57P02": "unreachable",
+  "57P03": "unreachable",
+  ECONNREFUSED: "unreachable",
+  ECONNRESET: "unreachable",
+  ENOTFOUND: "unreachable",
+  ETIMEDOUT: "unreachable",
+  EHOSTUNREACH: "unreachable",
+};
+
 function reasonFor(code: string): UnavailableReason | undefined {
+  if (code in POSTGRES_REASONS) return POSTGRES_REASONS[code];
+  if (code.startsWith("08")) return "unreachable";
   if (code === "SQLITE_FULL" || code === "SQLITE_IOERR_WRITE_FULL") return "storage_full";
   if (code.startsWith("SQLITE_READONLY")) return "read_only";
   if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return "busy";
@@ -59,14 +106,16 @@ function reasonFor(code: string): UnavailableReason | undefined {
 let lastLogged = "";
 
 /**
- * Turns an SQLite error about the environment (full disk, read-only file, lock held too long)
- * into `DatabaseUnavailable`, logging the real code, the file and a hint once per kind in a row.
- * Other errors (constraints, bugs) pass through unchanged.
+ * Turns a database error about the environment (full disk, read-only file, lock held too long,
+ * server unreachable) into `DatabaseUnavailable`, logging the real code, the file or server and
+ * a hint once per kind in a row. Other errors (constraints, bugs) pass through unchanged; so do
+ * PostgreSQL's serialization failures and deadlocks unless `retried` says they were retried.
  */
-export function classifyDatabaseError(error: unknown, file: string): unknown {
+export function classifyDatabaseError(error: unknown, file: string, retried = false): unknown {
   if (error instanceof DatabaseUnavailable) return error;
   const code = (error as { code?: unknown })?.code;
   if (typeof code !== "string") return error;
+  if (!retried && (code === "40001" || code === "40P01")) return error;
   const reason = reasonFor(code);
   if (!reason) return error;
   const unavailable = new DatabaseUnavailable(reason, code, file, error);

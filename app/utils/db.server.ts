@@ -1,22 +1,62 @@
+/**
+ * The database: one module decides the engine. `DATABASE_URL=postgres://…` runs Staffroom on
+ * PostgreSQL (postgres-driver.server.ts); without it, on the SQLite file at DATABASE_PATH
+ * (sqlite-driver.server.ts). Models use `db` and `writeTransaction` and never ask which; what
+ * has to differ (the schema catalogue, locks, backups, erasure's clean-up) is exported from here.
+ */
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { Kysely, type Transaction } from "kysely";
+import type pg from "pg";
+import { Kysely, SqliteDialect, sql, type RawBuilder, type Transaction } from "kysely";
 import type { Database as Schema } from "#db/schema";
+import { classifyDatabaseError } from "./db-errors.server";
 import { env } from "./env.server";
-import { StaffroomSqliteDialect, writeScope } from "./sqlite-driver.server";
+import {
+  ADVISORY_LOCK_CLASS,
+  backupPostgres,
+  isRetryable,
+  openPostgres,
+  FOREIGN_KEYS_SQL,
+  GENERATED_COLUMNS_SQL,
+  TABLES_SQL,
+  TEXT_COLUMNS_SQL,
+} from "./postgres-driver.server";
+import { serialQueue } from "./serial-queue";
+import { StaffroomSqliteDialect } from "./sqlite-driver.server";
+import { joinedScope, writeScope, type WriteScope } from "./write-scope.server";
 
-/** How long a write waits for another process's write lock before giving up with 503. */
+/** How long a write waits for another's lock before giving up with 503. */
 export const BUSY_TIMEOUT_MS = 5000;
 const MIN_SQLITE_VERSION = [3, 51, 3] as const;
 
-export interface DatabaseHandles {
-  /** The writer handle, for pragmas and tests; application code goes through `db`. */
-  sqlite: Database.Database;
+export type Engine = "sqlite" | "postgres";
+
+interface CommonHandles {
   db: Kysely<Schema>;
+  /** For messages: the SQLite file, or the PostgreSQL URL without its password. */
+  location: string;
+  /** Whose write transactions `writeScope` holds (see write-scope.server.ts). */
+  scopeOwner: object;
+}
+
+export interface SqliteHandles extends CommonHandles {
+  engine: "sqlite";
+  /** The writer handle, for pragmas and SQLite-only tests; application code goes through `db`. */
+  sqlite: Database.Database;
   file: string;
 }
+
+export interface PostgresHandles extends CommonHandles {
+  engine: "postgres";
+  pool: pg.Pool;
+  url: string;
+}
+
+export type DatabaseHandles = SqliteHandles | PostgresHandles;
+
+export const isPostgresUrl = (location: string) => /^postgres(ql)?:\/\//.test(location);
 
 /** The database cannot be opened; the message names the file and what to do. */
 export class DatabaseOpenError extends Error {
@@ -126,7 +166,29 @@ function openHandle(file: string, role: "writer" | "reader"): Database.Database 
   }
 }
 
-export function openDatabase(file: string): DatabaseHandles {
+/** Opens the SQLite file or the PostgreSQL database (a `postgres://` URL) at `location`. */
+export function openDatabase(location: string): DatabaseHandles {
+  if (isPostgresUrl(location)) {
+    const {
+      pool,
+      driver,
+      dialect,
+      location: shown,
+    } = openPostgres({
+      url: location,
+      poolSize: env().DATABASE_POOL_SIZE,
+      lockTimeoutMs: BUSY_TIMEOUT_MS,
+    });
+    return {
+      engine: "postgres",
+      pool,
+      url: location,
+      db: new Kysely<Schema>({ dialect }),
+      location: shown,
+      scopeOwner: driver,
+    };
+  }
+  const file = location;
   checkLocation(file);
   const writer = openHandle(file, "writer");
   try {
@@ -142,18 +204,40 @@ export function openDatabase(file: string): DatabaseHandles {
     file,
     busyTimeoutMs: BUSY_TIMEOUT_MS,
   });
-  return { sqlite: writer, db: new Kysely<Schema>({ dialect }), file };
+  return {
+    engine: "sqlite",
+    sqlite: writer,
+    db: new Kysely<Schema>({ dialect }),
+    file,
+    location: file,
+    scopeOwner: writer,
+  };
 }
 
 let handles: DatabaseHandles | undefined;
+let chosen: string | undefined;
 
-/** The handles of this process (a writer and a reader connection behind one Kysely). */
+/** Where this process's database is: `switchDatabase`'s choice, else DATABASE_URL, else DATABASE_PATH. */
+export function databaseLocation(): string {
+  return chosen ?? (env().DATABASE_URL || env().databasePath);
+}
+
+/** The handles of this process (SQLite: a writer and a reader connection; PostgreSQL: a pool). */
 export function handlesFor(): DatabaseHandles {
-  handles ??= openDatabase(env().databasePath);
+  handles ??= openDatabase(databaseLocation());
   return handles;
 }
 
-/** Opens lazily, so that tests and the CLI can choose DATABASE_PATH before the first query. */
+/** Which engine this process runs on. */
+export const databaseEngine = (): Engine => handlesFor().engine;
+
+/** Closes this process's database and points it at another (the CLI's `db copy`, the bench). */
+export async function switchDatabase(location: string | undefined): Promise<void> {
+  await closeDatabase();
+  chosen = location;
+}
+
+/** Opens lazily, so that tests and the CLI can choose the database before the first query. */
 export const db = new Proxy({} as Kysely<Schema>, {
   get(_, prop) {
     const target = handlesFor().db as unknown as Record<PropertyKey, unknown>;
@@ -166,26 +250,160 @@ export const db = new Proxy({} as Kysely<Schema>, {
 
 export type WriteTransaction = Transaction<Schema>;
 
+export interface WriteOptions {
+  /** The database (default: this process's). */
+  on?: DatabaseHandles;
+  /**
+   * The person whose own records this transaction changes (their progress, evidence and
+   * certificates). PostgreSQL: transactions for the same person queue for a lock taken before
+   * BEGIN, so each starts from a snapshot that holds the one before it, instead of colliding
+   * with it and running again. SQLite's write lock queues every transaction anyway.
+   */
+  person?: number;
+}
+
 /**
- * The one way to write several statements together: the write lock is taken at the start
- * (`BEGIN IMMEDIATE`), so invariants checked inside hold until the commit. Await only database
- * calls inside `work`. Called inside another write transaction, `work` joins it; inside its
- * async scope, queries through the plain `db` join it too.
+ * The one way to write several statements together; invariants checked inside hold until the
+ * commit. SQLite: the write lock is taken at the start (`BEGIN IMMEDIATE`). PostgreSQL: the
+ * transaction is SERIALIZABLE, and when it loses a race (serialization failure or deadlock) it
+ * runs again from the start after a short random pause, until it has run ten times and the
+ * busy timeout has passed since its first loss (as SQLite waits for its lock), then gives up
+ * with 503. So `work` must only do database work: await nothing else inside it and change
+ * nothing outside it (return what the caller needs instead).
+ * Called inside another write transaction, `work` joins it; inside its async scope, queries
+ * through the plain `db` join it too.
  */
-export function writeTransaction<T>(
+export async function writeTransaction<T>(
   work: (trx: WriteTransaction) => Promise<T>,
-  on: DatabaseHandles = handlesFor(),
+  { on = handlesFor(), person }: WriteOptions = {},
 ): Promise<T> {
-  const outer = writeScope.getStore();
-  if (outer?.active && outer.writer === on.sqlite) return work(outer.trx as WriteTransaction);
-  return on.db.transaction().execute(async (trx) => {
-    const scope = { active: true, trx, writer: on.sqlite };
+  const outer = joinedScope(on.scopeOwner);
+  if (outer) return work(outer.trx as WriteTransaction);
+  if (on.engine === "sqlite") return runTransaction(on, work);
+  let deadline: number | undefined;
+  for (let attempt = 1; ; attempt++) {
     try {
-      return await writeScope.run(scope, () => work(trx));
-    } finally {
-      scope.active = false;
+      return await (person === undefined
+        ? runTransaction(on, work)
+        : queuedFor(on, { person, alone: attempt > RUN_ALONE_AFTER }, (connection) =>
+            runTransaction(on, work, connection),
+          ));
+    } catch (error) {
+      if (!isRetryable(error)) throw error;
+      deadline ??= Date.now() + BUSY_TIMEOUT_MS;
+      if (Date.now() >= deadline && attempt >= MIN_ATTEMPTS) {
+        throw classifyDatabaseError(error, on.location, true);
+      }
+      // Random, so that the transactions that collided do not collide again.
+      const pause = Math.random() * Math.min(100, 2 ** attempt);
+      await new Promise((resolve) => setTimeout(resolve, pause));
     }
-  });
+  }
+}
+
+function runTransaction<T>(
+  on: DatabaseHandles,
+  work: (trx: WriteTransaction) => Promise<T>,
+  connection: Kysely<Schema> = on.db,
+) {
+  const scope: WriteScope = { active: false, trx: undefined, owner: on.scopeOwner };
+  const builder =
+    on.engine === "postgres"
+      ? connection.transaction().setIsolationLevel("serializable")
+      : connection.transaction();
+  return writeScope.run(scope, () =>
+    builder.execute(async (trx) => {
+      scope.trx = trx;
+      scope.active = true;
+      try {
+        return await work(trx);
+      } finally {
+        scope.active = false;
+      }
+    }),
+  );
+}
+
+/** A transaction that loses races runs at least this often before it gives up. */
+const MIN_ATTEMPTS = 10;
+
+/**
+ * A person's transaction that lost this many races in a row runs alone among person
+ * transactions (they share a lock it then takes exclusively): bursts cannot starve it.
+ */
+const RUN_ALONE_AFTER = 4;
+
+/** Each person's transactions in this process, one after the other. */
+const personQueues = new Map<number, { run: ReturnType<typeof serialQueue>; waiting: number }>();
+
+/**
+ * PostgreSQL: runs `transaction` on one connection holding the person's lock, taken before it
+ * begins (other servers queue there), and the person transactions' shared lock (exclusively,
+ * `alone`); this process's own queue for the person comes first, so that its transactions for
+ * one person never hold several pooled connections at once.
+ */
+async function queuedFor<T>(
+  on: DatabaseHandles,
+  { person, alone }: { person: number; alone: boolean },
+  transaction: (connection: Kysely<Schema>) => Promise<T>,
+): Promise<T> {
+  const queue = personQueues.get(person) ?? { run: serialQueue(), waiting: 0 };
+  personQueues.set(person, queue);
+  queue.waiting++;
+  try {
+    return await queue.run(() =>
+      on.db.connection().execute(async (connection) => {
+        const key = sql`${sql.lit(PERSON_LOCK_CLASS)}, ${person}::int4`;
+        const all = sql`${sql.lit(ADVISORY_LOCK_CLASS)}, ${sql.lit(PERSON_TRANSACTIONS)}`;
+        const [lockAll, unlockAll] = alone
+          ? [sql`pg_advisory_lock(${all})`, sql`pg_advisory_unlock(${all})`]
+          : [sql`pg_advisory_lock_shared(${all})`, sql`pg_advisory_unlock_shared(${all})`];
+        await sql`select pg_advisory_lock(${key}), ${lockAll}`.execute(connection);
+        try {
+          return await transaction(connection);
+        } finally {
+          await sql`select ${unlockAll}, pg_advisory_unlock(${key})`.execute(connection);
+        }
+      }),
+    );
+  } finally {
+    if (--queue.waiting === 0) personQueues.delete(person);
+  }
+}
+
+/** PostgreSQL advisory locks of one person's transactions: (this class, the person's id). */
+const PERSON_LOCK_CLASS = ADVISORY_LOCK_CLASS + 1;
+/** Every person transaction holds this lock shared; one that must run alone, exclusively. */
+const PERSON_TRANSACTIONS = 6;
+
+/** Staffroom's own exclusive sections, by PostgreSQL advisory-lock key. */
+const EXCLUSIVE = { recompute: 3, "course-sync": 4 } as const;
+
+/**
+ * Inside a write transaction: waits until no other transaction holds `name`, and holds it until
+ * this one ends, so that whole-table work (recomputing assignments, publishing courses) runs one
+ * at a time across servers. SQLite's write lock already does that.
+ */
+export async function exclusively(name: keyof typeof EXCLUSIVE): Promise<void> {
+  const on = handlesFor();
+  if (!joinedScope(on.scopeOwner))
+    throw new Error(`exclusively("${name}") needs a write transaction.`);
+  if (on.engine === "postgres") {
+    await sql`select pg_advisory_xact_lock(${sql.lit(ADVISORY_LOCK_CLASS)}, ${sql.lit(EXCLUSIVE[name])})`.execute(
+      db,
+    );
+  }
+}
+
+/**
+ * Inside a write transaction that has just written many rows of `tables`: PostgreSQL plans
+ * the rest of it (a recompute over everyone) from statistics that know nothing of those rows
+ * and can pick plans thousands of times slower, so they are refreshed first. SQLite plans
+ * without such statistics.
+ */
+export async function refreshPlannerStatistics(tables: (keyof Schema)[]): Promise<void> {
+  if (databaseEngine() !== "postgres") return;
+  await sql`analyze ${sql.join(tables.map((name) => sql.table(name)))}`.execute(db);
 }
 
 export async function closeDatabase() {
@@ -194,56 +412,179 @@ export async function closeDatabase() {
   await open?.db.destroy();
 }
 
+// ---------------------------------------------------------------------------------------------
+// The schema catalogue, for backups, copies and erasure
+
+type Executor = Kysely<Schema> | Transaction<Schema>;
+
+type Catalogue = Pick<DatabaseHandles, "engine" | "db">;
+
+/** Every table of the database, by name (the migrator's own included). */
+export async function listTables(on: Catalogue = handlesFor()): Promise<string[]> {
+  const query =
+    on.engine === "postgres"
+      ? sql<{ name: string }>`${sql.raw(TABLES_SQL)}`
+      : sql<{ name: string }>`select name from sqlite_schema
+          where type = 'table' and name not like 'sqlite_%' order by name`;
+  return (await query.execute(on.db)).rows.map((r) => r.name);
+}
+
+/** The text columns of every table, in table and column order. */
+export async function textColumns(executor: Executor = db) {
+  const query =
+    databaseEngine() === "postgres"
+      ? sql<{ table: string; column: string }>`${sql.raw(TEXT_COLUMNS_SQL)}`
+      : sql<{ table: string; column: string }>`
+          select m.name as "table", c.name as "column"
+          from sqlite_schema m join pragma_table_info(m.name) c
+          where m.type = 'table' and m.name not like 'sqlite_%' and upper(c.type) = 'TEXT'
+          order by m.name, c.cid`;
+  return (await query.execute(executor)).rows;
+}
+
+/** Every foreign key: which column of which table references which table. */
+export async function foreignKeys(on: Catalogue = handlesFor()) {
+  const query =
+    on.engine === "postgres"
+      ? sql<ForeignKey>`${sql.raw(FOREIGN_KEYS_SQL)}`
+      : sql<ForeignKey>`select m.name as "table", f."from" as "column", f."table" as "references"
+          from sqlite_schema m join pragma_foreign_key_list(m.name) f
+          where m.type = 'table' order by 1, 2`;
+  return (await query.execute(on.db)).rows;
+}
+
+/** The generated columns of every table ("table.column"): computed, never written. */
+export async function generatedColumns(on: Catalogue = handlesFor()): Promise<Set<string>> {
+  const query =
+    on.engine === "postgres"
+      ? sql<{ name: string }>`${sql.raw(GENERATED_COLUMNS_SQL)}`
+      : sql<{ name: string }>`select m.name || '.' || c.name as name
+          from sqlite_schema m join pragma_table_xinfo(m.name) c
+          where m.type = 'table' and c.hidden in (2, 3)`;
+  return new Set((await query.execute(on.db)).rows.map((r) => r.name));
+}
+
+export interface ForeignKey {
+  table: string;
+  column: string;
+  references: string;
+}
+
+/** The members of a JSON object as rows (`key`, `value`). */
+export const jsonEntries = (json: RawBuilder<unknown>): RawBuilder<unknown> =>
+  databaseEngine() === "postgres" ? sql`jsonb_each(${json}::jsonb)` : sql`json_each(${json})`;
+
+/** The elements of a JSON array (a member `value` of `jsonEntries`) as rows of text (`value`). */
+export const jsonElements = (json: RawBuilder<unknown>): RawBuilder<unknown> =>
+  databaseEngine() === "postgres"
+    ? sql`jsonb_array_elements_text(${json})`
+    : sql`json_each(${json})`;
+
+/** The length of a JSON array (a member `value` of `jsonEntries`). */
+export const jsonLength = (json: RawBuilder<unknown>): RawBuilder<number> =>
+  databaseEngine() === "postgres"
+    ? sql<number>`jsonb_array_length(${json})`
+    : sql<number>`json_array_length(${json})`;
+
+/** A column that tells any row apart within its table and statement (SQLite rowid, PostgreSQL ctid). */
+export const rowIdentity = (): RawBuilder<unknown> =>
+  sql.raw(databaseEngine() === "postgres" ? "ctid" : "rowid");
+
+/** A read-only look at an SQLite file (a backup, a restore) for `rowCounts` and `listTables`. */
+export function readSqliteFile(file: string) {
+  const sqlite = new Database(file, { readonly: true, fileMustExist: true });
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { engine: "sqlite" as const, sqlite, db };
+}
+
+/** Rows in every table, for backups, copies and restores to be compared. */
+export async function rowCounts(on: Catalogue = handlesFor()): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const name of await listTables(on)) {
+    const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(name)}`.execute(
+      on.db,
+    );
+    counts[name] = Number(rows[0]!.n);
+  }
+  return counts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backups
+
 export interface BackupReport {
   file: string;
   bytes: number;
   tables: Record<string, number>;
+  /** What checked the copy. */
+  check: string;
 }
 
 /**
- * A consistent copy through `VACUUM INTO`, which reads one snapshot that concurrent writes cannot
- * restart. It is written to `<file>.partial-<random>`, checked (`integrity_check`, row counts)
- * and only then renamed to `file`; an interrupted backup never leaves a file under that name.
+ * A consistent copy of the database at `target`, never over an existing file; an interrupted
+ * backup never leaves a file under that name.
+ *
+ * SQLite: `VACUUM INTO`, which reads one snapshot that concurrent writes cannot restart, into
+ * `<file>.partial-<random>`, checked (`integrity_check`, row counts) and then renamed.
+ * PostgreSQL: `pg_dump --format=custom` of one exported snapshot (see postgres-driver.server.ts).
  */
-export function backupDatabase(target: string): BackupReport {
+export async function backupDatabase(target: string): Promise<BackupReport> {
   const file = path.resolve(target);
   if (fs.existsSync(file)) throw new Error(`${target} already exists: choose a new file name.`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  const on = handlesFor();
+  if (on.engine === "postgres") {
+    const dump = await backupPostgres(on.pool, on.url, file);
+    return { file, ...dump, check: "Check: pg_restore --list reads the data of every table" };
+  }
   const partial = `${file}.partial-${crypto.randomBytes(4).toString("hex")}`;
   try {
-    handlesFor().sqlite.prepare("VACUUM INTO ?").run(partial);
-    const copy = new Database(partial, { readonly: true });
+    on.sqlite.prepare("VACUUM INTO ?").run(partial);
+    const copy = readSqliteFile(partial);
     let tables: Record<string, number>;
     try {
-      const integrity = copy.pragma("integrity_check", { simple: true });
+      const integrity = copy.sqlite.pragma("integrity_check", { simple: true });
       if (integrity !== "ok") throw new Error(`the copy failed its integrity check: ${integrity}`);
-      tables = rowCounts(copy);
+      tables = await rowCounts(copy);
     } finally {
-      copy.close();
+      await copy.db.destroy();
     }
     fs.renameSync(partial, file);
-    return { file, bytes: fs.statSync(file).size, tables };
+    return { file, bytes: fs.statSync(file).size, tables, check: "Integrity check: ok" };
   } catch (error) {
     fs.rmSync(partial, { force: true });
     throw error;
   }
 }
 
-/** Rows in every table of an SQLite file, for backups and restores to be compared. */
-export function rowCounts(handle: Database.Database): Record<string, number> {
-  const names = handle
-    .prepare(
-      "select name from sqlite_schema where type = 'table' and name not like 'sqlite_%' order by name",
-    )
-    .pluck()
-    .all() as string[];
-  return Object.fromEntries(
-    names.map((name) => [
-      name,
-      handle
-        .prepare(`select count(*) from "${name.replaceAll('"', '""')}"`)
-        .pluck()
-        .get() as number,
-    ]),
-  );
+// ---------------------------------------------------------------------------------------------
+// Erasure's clean-up
+
+/**
+ * Runs an erasure (`work` returns the rows it touched per table) so that the bytes it deletes
+ * leave the database. SQLite: freed pages are overwritten while it runs (`secure_delete`), then
+ * the WAL is folded into the file and truncated; `scrubbed` is false when readers kept that from
+ * completing. PostgreSQL: the touched tables are vacuumed afterwards, so their pages no longer
+ * hold the old rows; copies can stay in the server's write-ahead log and free disk space until
+ * they are reused (README, "Erasing a person").
+ */
+export async function withScrubbedDeletes(
+  work: () => Promise<Record<string, number>>,
+): Promise<{ result: Record<string, number>; scrubbed: boolean }> {
+  if (databaseEngine() === "postgres") {
+    const result = await work();
+    const tables = Object.keys(result).map((name) => sql.table(name));
+    if (tables.length > 0) await sql`vacuum ${sql.join(tables)}`.execute(db);
+    return { result, scrubbed: true };
+  }
+  const { rows } = await sql<{ secure_delete: number }>`pragma secure_delete`.execute(db);
+  const before = rows[0]?.secure_delete ?? 0;
+  await sql`pragma secure_delete = on`.execute(db);
+  try {
+    const result = await work();
+    const checkpoint = await sql<{ busy: number }>`pragma wal_checkpoint(truncate)`.execute(db);
+    return { result, scrubbed: checkpoint.rows[0]?.busy === 0 };
+  } finally {
+    await sql`pragma secure_delete = ${sql.raw(String(Number(before)))}`.execute(db);
+  }
 }

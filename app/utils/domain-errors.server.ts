@@ -31,7 +31,7 @@ export function httpAnswerFor(error: unknown): Response | undefined {
   if (error instanceof DatabaseUnavailable) {
     return new Response(error.userMessage, {
       status: 503,
-      headers: { "Retry-After": error.reason === "busy" ? "2" : "30" },
+      headers: { "Retry-After": ["busy", "contended"].includes(error.reason) ? "2" : "30" },
     });
   }
   return undefined;

@@ -25,6 +25,15 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().optional(),
   DATABASE_PATH: z.string().min(1).default("./data/staffroom.db"),
+  /** Set: PostgreSQL instead of the SQLite file at DATABASE_PATH. */
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((url) => !url || /^postgres(ql)?:\/\//.test(url), {
+      message:
+        "must be a PostgreSQL URL such as postgres://staffroom:secret@db.example.com/staffroom",
+    }),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   COURSES_DIR: z.string().min(1).default("./courses"),
   ORIGIN: Origin.optional(),
   ORG_TIMEZONE: z
@@ -34,6 +43,8 @@ const EnvSchema = z.object({
       message: "must be an IANA time zone name such as Europe/London or America/New_York",
     }),
   SMTP_URL: z.string().optional(),
+  /** The organisation's name in emails, until an admin sets one on the reminders page. */
+  ORG_NAME: z.string().trim().max(100).optional(),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
 });
 

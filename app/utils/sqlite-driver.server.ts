@@ -9,7 +9,7 @@
  *   `busyTimeoutMs`: the event loop keeps serving reads meanwhile. Then `DatabaseUnavailable`.
  * - A failed COMMIT (disk full) has already rolled back in SQLite; ROLLBACK is skipped then, so
  *   the real error reaches the log instead of "cannot rollback - no transaction is active".
- * - Inside a write transaction's own async context (`writeScope`), queries made through the
+ * - Inside a write transaction's own async context (`write-scope.server.ts`), queries made through the
  *   plain `db` join that transaction instead of waiting for it (which would never end) or
  *   reading around it. Queries from any other request wait, or read the last commit.
  * - better-sqlite3 answers synchronously, so a long chain of queries (an import, a recompute, an
@@ -17,7 +17,6 @@
  *   (event-loop.server.ts), and pages are served meanwhile. A write transaction keeps its lock
  *   across the turn; other writers wait for it, as they would anyway.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import type BetterSqlite3 from "better-sqlite3";
 import {
   CompiledQuery,
@@ -33,6 +32,7 @@ import {
 } from "kysely";
 import { classifyDatabaseError } from "./db-errors.server";
 import { giveWay } from "./event-loop.server";
+import { joinedScope } from "./write-scope.server";
 
 interface Handles {
   writer: BetterSqlite3.Database;
@@ -94,17 +94,7 @@ function run(handle: BetterSqlite3.Database, query: CompiledQuery): QueryResult<
   };
 }
 
-/** The transaction the current async context is running, while it runs. */
-export const writeScope = new AsyncLocalStorage<{
-  active: boolean;
-  trx: unknown;
-  writer: BetterSqlite3.Database;
-}>();
-
-const joinsScope = (writer: BetterSqlite3.Database) => {
-  const scope = writeScope.getStore();
-  return scope?.active === true && scope.writer === writer;
-};
+const joinsScope = (writer: BetterSqlite3.Database) => joinedScope(writer) !== undefined;
 
 class RoutingConnection implements DatabaseConnection {
   /** Set while this connection holds the writer for a transaction. */
@@ -125,9 +115,10 @@ class RoutingConnection implements DatabaseConnection {
       if (this.inTransaction || joinsScope(this.handles.writer))
         return run(this.handles.writer, query) as QueryResult<R>;
       if (SelectQueryNode.is(query.query)) return run(this.handles.reader, query) as QueryResult<R>;
+      const deadline = busyDeadline(this.handles);
       const release = await this.mutex.lock();
       try {
-        return (await withBusyRetry(this.handles, () =>
+        return (await withBusyRetry(deadline, () =>
           run(this.handles.writer, query),
         )) as QueryResult<R>;
       } finally {
@@ -148,9 +139,15 @@ class RoutingConnection implements DatabaseConnection {
   }
 }
 
-/** Retries `attempt` while another process holds the write lock, up to the busy timeout. */
-async function withBusyRetry<T>(handles: Handles, attempt: () => T): Promise<T> {
-  const deadline = Date.now() + handles.busyTimeoutMs;
+/**
+ * When a write that starts waiting now must give up. Taken before the wait for this process's
+ * own writer queue: behind a writer that is itself waiting out another process's lock, the
+ * queue is part of the wait, or the k-th request in it would wait k busy timeouts.
+ */
+const busyDeadline = (handles: Handles) => Date.now() + handles.busyTimeoutMs;
+
+/** Retries `attempt` while another process holds the write lock, until `deadline`. */
+async function withBusyRetry<T>(deadline: number, attempt: () => T): Promise<T> {
   for (let wait = 2; ; wait = Math.min(wait * 2, 100)) {
     try {
       return attempt();
@@ -174,9 +171,10 @@ class StaffroomSqliteDriver implements Driver {
 
   async beginTransaction(connection: DatabaseConnection) {
     const conn = connection as RoutingConnection;
+    const deadline = busyDeadline(this.handles);
     const release = await this.#mutex.lock();
     try {
-      await withBusyRetry(this.handles, () => this.handles.writer.exec("BEGIN IMMEDIATE"));
+      await withBusyRetry(deadline, () => this.handles.writer.exec("BEGIN IMMEDIATE"));
     } catch (error) {
       release();
       throw classifyDatabaseError(error, this.handles.file);

@@ -7,6 +7,8 @@ import * as m0005 from "./0005_acknowledgements_certificates";
 import * as m0006 from "./0006_integrity";
 import * as m0007 from "./0007_compile_failures";
 import * as m0008 from "./0008_security";
+import * as m0009 from "./0009_reminders";
+import * as m0010 from "./0010_authoring";
 
 // A static index: file-system discovery of .ts migrations fails on Node 20.
 export const migrations: Record<string, Migration> = {
@@ -18,4 +20,6 @@ export const migrations: Record<string, Migration> = {
   "0006_integrity": m0006,
   "0007_compile_failures": m0007,
   "0008_security": m0008,
+  "0009_reminders": m0009,
+  "0010_authoring": m0010,
 };

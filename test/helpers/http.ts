@@ -39,6 +39,19 @@ export class Browser {
     return res;
   }
 
+  /** A multipart form POST with one file, as a file input sends it. */
+  async upload(path: string, field: string, name: string, content: string | Uint8Array) {
+    const form = new FormData();
+    const bytes = typeof content === "string" ? content : new Uint8Array(content);
+    form.append(field, new Blob([bytes], { type: "text/csv" }), name);
+    return fetch(this.base + path, {
+      method: "POST",
+      body: form,
+      redirect: "manual",
+      headers: { Origin: this.base, ...(this.cookie ? { Cookie: this.cookie } : {}) },
+    });
+  }
+
   async login(email: string, password: string) {
     const res = await this.post("/login", { email, password });
     if (res.status !== 302)

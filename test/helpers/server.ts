@@ -4,8 +4,12 @@ import net from "node:net";
 
 export interface RunningServer {
   url: string;
+  /** The primary process; with WEB_CONCURRENCY > 1 its workers share its process group. */
+  pid: number;
   logs: () => string;
   stop: () => Promise<void>;
+  /** kill -9 of the whole process group (primary and workers), as a crash would. */
+  crash: () => Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -40,9 +44,17 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, so that crash() takes the workers down with the primary.
+    detached: true,
   });
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
+  // Detached, it would outlive a test process that ends without its afterAll.
+  const reap = () => {
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGKILL");
+  };
+  process.once("exit", reap);
+  child.once("exit", () => process.off("exit", reap));
 
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -59,14 +71,19 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  const signal = (name: NodeJS.Signals, group: boolean) =>
+    new Promise<void>((resolve) => {
+      if (exited()) return resolve();
+      child.once("exit", () => resolve());
+      if (group) process.kill(-child.pid!, name);
+      else child.kill(name);
+    });
   return {
     url,
+    pid: child.pid!,
     logs: () => output,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
+    stop: () => signal("SIGTERM", false),
+    crash: () => signal("SIGKILL", true),
   };
 }

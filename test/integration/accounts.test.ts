@@ -1,17 +1,17 @@
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createUser } from "~/models/users.server";
 import { hashPassword } from "~/utils/password.server";
 import { csvOf, databaseDump } from "../fixtures/roster/roster-csv";
-import { migratedDatabase } from "../helpers/db";
+import { all, migratedDatabase, one } from "../helpers/db";
 import { Browser } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
 
 const ADMIN_PASSWORD = "integration-admin-1";
 let server: RunningServer;
-let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
 
 beforeAll(async () => {
-  ({ sqlite } = await migratedDatabase());
+  await migratedDatabase();
   await createUser({
     email: "ada@corp.example",
     name: "Ada Admin",
@@ -33,19 +33,11 @@ async function admin() {
 }
 
 /** Uploads a roster file the way the import page's form does. */
-async function upload(browser: Browser, name: string, content: string) {
-  const form = new FormData();
-  form.append("file", new Blob([content], { type: "text/csv" }), name);
-  return fetch(`${server.url}/admin/import`, {
-    method: "POST",
-    body: form,
-    redirect: "manual",
-    headers: { Origin: server.url, Cookie: browser.cookie },
-  });
-}
+const upload = (browser: Browser, name: string, content: string) =>
+  browser.upload("/admin/import", "file", name, content);
 
-const idOf = (email: string) =>
-  (sqlite.prepare("select id from users where email = ?").get(email) as { id: number }).id;
+const idOf = async (email: string) =>
+  ((await one(sql`select id from users where email = ${email}`)) as { id: number }).id;
 
 const ROSTER = csvOf([
   "kim@corp.example,Kim Kaur,Sales,Advisor,lee@corp.example,,2025-01-06",
@@ -65,12 +57,16 @@ describe("import → invite → set password → log in → deactivate", () => {
     expect(preview).toContain("kim@corp.example");
     const uploadId = preview.match(/name="uploadId" value="(\d+)"/)![1]!;
     const digest = preview.match(/name="digest" value="([0-9a-f]{64})"/)![1]!;
-    expect(sqlite.prepare("select count(*) n from users").get()).toEqual({ n: 1 });
+    expect(
+      await one(
+        sql`select count(*) n from users where email in (${"kim@corp.example"}, ${"lee@corp.example"})`,
+      ),
+    ).toEqual({ n: 0 });
 
     const applied = await ada.post("/admin/import", { uploadId, digest });
     expect(applied.status).toBe(200);
     expect(await applied.text()).toMatch(/Import applied\.<\/strong> <!-- -->2<!-- --> created/);
-    const kimId = idOf("kim@corp.example");
+    const kimId = await idOf("kim@corp.example");
 
     // Not yet accepted: the failed login says what to do, as it does for everyone.
     const early = await new Browser(server.url).post("/login", {
@@ -87,9 +83,7 @@ describe("import → invite → set password → log in → deactivate", () => {
     const path = new URL(url).pathname;
     expect(await (await ada.get("/admin/outbox")).text()).toContain(path);
     const token = path.split("/").pop()!;
-    expect(JSON.stringify(sqlite.prepare("select * from one_time_tokens").all())).not.toContain(
-      token,
-    );
+    expect(JSON.stringify(await all(sql`select * from one_time_tokens`))).not.toContain(token);
 
     // Set the password through the link: logged in at once; the link then stops working.
     const kim = new Browser(server.url);
@@ -113,7 +107,7 @@ describe("import → invite → set password → log in → deactivate", () => {
       expect(res.status).toBe(302);
       expect(res.headers.get("location")).toMatch(/^\/login/);
     }
-    expect(sqlite.prepare("select count(*) n from sessions where user_id = ?").get(kimId)).toEqual({
+    expect(await one(sql`select count(*) n from sessions where user_id = ${kimId}`)).toEqual({
       n: 0,
     });
     const again = await new Browser(server.url).post("/login", {
@@ -137,9 +131,17 @@ describe("import → invite → set password → log in → deactivate", () => {
   });
 
   test("changing your own password ends your other sessions and keeps this one", async () => {
+    await createUser({
+      email: "ava@corp.example",
+      name: "Ava Admin",
+      departmentId: null,
+      isAdmin: true,
+      passwordHash: await hashPassword(ADMIN_PASSWORD),
+    });
     const first = new Browser(server.url);
-    await first.login("ada@corp.example", ADMIN_PASSWORD);
-    const second = await admin();
+    await first.login("ava@corp.example", ADMIN_PASSWORD);
+    const second = new Browser(server.url);
+    await second.login("ava@corp.example", ADMIN_PASSWORD);
     const wrong = await first.post("/account/password", {
       current: "not-it-at-all",
       password: "a brand new phrase",
@@ -155,12 +157,6 @@ describe("import → invite → set password → log in → deactivate", () => {
     expect(changed.status).toBe(302);
     expect((await first.get("/admin/people")).status).toBe(200);
     expect((await second.get("/admin/people")).status).toBe(302);
-    // Put it back for the other tests.
-    await first.post("/account/password", {
-      current: "a brand new phrase",
-      password: ADMIN_PASSWORD,
-      confirm: ADMIN_PASSWORD,
-    });
   });
 });
 
@@ -179,13 +175,13 @@ describe("a bad file over HTTP", () => {
     },
   ])("$name: an error page naming the lines, and the database exactly as before", async (c) => {
     const ada = await admin();
-    const before = databaseDump(sqlite);
+    const before = await databaseDump();
     const res = await upload(ada, "bad.csv", c.file);
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(html).toContain("nothing was imported");
     for (const text of c.expected) expect(html).toContain(text);
-    const after = databaseDump(sqlite);
+    const after = await databaseDump();
     // Logging in adds a session; nothing else may change.
     expect({ ...after, sessions: [] }).toEqual({ ...before, sessions: [] });
   });
@@ -193,20 +189,22 @@ describe("a bad file over HTTP", () => {
 
 describe("who may", () => {
   test("people who are not admins cannot read or change the roster", async () => {
-    sqlite
-      .prepare("update users set status = 'active', password_hash = ? where email = ?")
-      .run(await hashPassword("lee-secret-2026"), "lee@corp.example");
+    const leeId = await createUser({
+      email: "lee.leader@corp.example",
+      name: "Lee Leader",
+      departmentId: null,
+      isLeader: true,
+      passwordHash: await hashPassword("lee-secret-2026"),
+    });
     const lee = new Browser(server.url);
-    await lee.login("lee@corp.example", "lee-secret-2026");
+    await lee.login("lee.leader@corp.example", "lee-secret-2026");
     for (const path of ["/admin/people", "/admin/import", "/admin/audit", "/admin/outbox"]) {
       expect((await lee.get(path)).status).toBe(403);
     }
-    expect((await lee.get(`/admin/people/${idOf("ada@corp.example")}`)).status).toBe(403);
-    const before = databaseDump(sqlite);
-    expect(
-      (await lee.post(`/admin/people/${idOf("lee@corp.example")}`, { intent: "link" })).status,
-    ).toBe(403);
+    expect((await lee.get(`/admin/people/${await idOf("ada@corp.example")}`)).status).toBe(403);
+    const before = await databaseDump();
+    expect((await lee.post(`/admin/people/${leeId}`, { intent: "link" })).status).toBe(403);
     expect((await upload(lee, "x.csv", ROSTER)).status).toBe(403);
-    expect({ ...databaseDump(sqlite), sessions: [] }).toEqual({ ...before, sessions: [] });
+    expect({ ...(await databaseDump()), sessions: [] }).toEqual({ ...before, sessions: [] });
   });
 });

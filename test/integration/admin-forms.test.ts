@@ -1,29 +1,27 @@
 // The assignment-rule form and logout, driven over HTTP against the built server.
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { migratedDatabase } from "../helpers/db";
+import { all, exec, migratedDatabase, one } from "../helpers/db";
 import { loggedIn, seedPeople } from "../helpers/people";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
-let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
 let ids: Map<string, number>;
 
-const assignedTo = (key: string, course: string) =>
+const assignedTo = async (key: string, course: string) =>
   (
-    sqlite
-      .prepare(
-        `select count(*) n from assignments a join courses c on c.id = a.course_id
-         where a.user_id = ? and c.slug = ? and a.is_current = 1 and a.removed_at is null`,
-      )
-      .get(ids.get(key), course) as { n: number }
+    (await one(sql`select count(*) n from assignments a join courses c on c.id = a.course_id
+         where a.user_id = ${ids.get(key)} and c.slug = ${course} and a.is_current = 1 and a.removed_at is null`)) as {
+      n: number;
+    }
   ).n === 1;
-const audit = (action: string) =>
-  sqlite
-    .prepare("select actor, before, after from audit_log where action = ? order by id")
-    .all(action) as { actor: string; before: string | null; after: string | null }[];
+const audit = async (action: string) =>
+  (await all(
+    sql`select actor, before, after from audit_log where action = ${action} order by id`,
+  )) as { actor: string; before: string | null; after: string | null }[];
 
 beforeAll(async () => {
-  ({ sqlite } = await migratedDatabase());
+  await migratedDatabase();
   ids = await seedPeople([
     { key: "sam", name: "Sam Admin", dept: "Office", admin: true },
     { key: "mia", name: "Mia Manager", dept: "Sales" },
@@ -32,7 +30,7 @@ beforeAll(async () => {
   ]);
   server = await startServer({ COURSES_DIR: "test/fixtures/courses-integration" });
   // Start from no rules, so that each rule below is the only reason for what it assigns.
-  sqlite.prepare("delete from assignment_rules").run();
+  await exec(sql`delete from assignment_rules`);
   const admin = await loggedIn(server.url, "sam");
   // Saving any rule recomputes; removing the default one first leaves nothing assigned.
   expect((await admin.get("/admin/assignments")).status).toBe(200);
@@ -51,13 +49,11 @@ describe("assignment rules through the form", () => {
       dueDays: "14",
     });
     expect(created.status).toBe(302);
-    expect(assignedTo("mia", "quizzed")).toBe(true);
-    expect(assignedTo("bo", "quizzed")).toBe(false);
-    const ruleId = (
-      sqlite.prepare("select max(id) id from assignment_rules").get() as { id: number }
-    ).id;
-    expect(audit("rule.created").at(-1)).toMatchObject({ actor: "sam@test.example" });
-    expect(JSON.parse(audit("rule.created").at(-1)!.after!)).toMatchObject({
+    expect(await assignedTo("mia", "quizzed")).toBe(true);
+    expect(await assignedTo("bo", "quizzed")).toBe(false);
+    const ruleId = ((await one(sql`select max(id) id from assignment_rules`)) as { id: number }).id;
+    expect((await audit("rule.created")).at(-1)).toMatchObject({ actor: "sam@test.example" });
+    expect(JSON.parse((await audit("rule.created")).at(-1)!.after!)).toMatchObject({
       audience: "managers",
       dueDays: 14,
     });
@@ -69,23 +65,23 @@ describe("assignment rules through the form", () => {
       dueDays: "7",
     });
     expect(edited.status).toBe(302);
-    expect(assignedTo("dee", "quizzed")).toBe(true);
-    expect(assignedTo("mia", "quizzed")).toBe(false);
-    const change = audit("rule.changed").at(-1)!;
+    expect(await assignedTo("dee", "quizzed")).toBe(true);
+    expect(await assignedTo("mia", "quizzed")).toBe(false);
+    const change = (await audit("rule.changed")).at(-1)!;
     expect(JSON.parse(change.before!)).toMatchObject({ audience: "managers", dueDays: 14 });
     expect(JSON.parse(change.after!)).toMatchObject({ audience: "department", dueDays: 7 });
 
     const deleted = await admin.post(`/admin/assignments/${ruleId}`, { intent: "delete" });
     expect(deleted.status).toBe(302);
-    expect(assignedTo("dee", "quizzed")).toBe(false);
-    expect(JSON.parse(audit("rule.deleted").at(-1)!.before!)).toMatchObject({
+    expect(await assignedTo("dee", "quizzed")).toBe(false);
+    expect(JSON.parse((await audit("rule.deleted")).at(-1)!.before!)).toMatchObject({
       department: "Warehouse",
     });
   });
 
   test("a bad form is answered beside its fields and changes nothing", async () => {
     const admin = await loggedIn(server.url, "sam");
-    const before = sqlite.prepare("select count(*) n from assignment_rules").get();
+    const before = await one(sql`select count(*) n from assignment_rules`);
     const res = await admin.post("/admin/assignments/new", {
       course: "no-such-course",
       audience: "department",
@@ -105,7 +101,7 @@ describe("assignment rules through the form", () => {
     const page = await second.text();
     expect(page).toContain("There is no published course");
     expect(page).toContain("Choose a department.");
-    expect(sqlite.prepare("select count(*) n from assignment_rules").get()).toEqual(before);
+    expect(await one(sql`select count(*) n from assignment_rules`)).toEqual(before);
   });
 
   test("only admins may post the form", async () => {

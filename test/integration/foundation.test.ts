@@ -1,11 +1,11 @@
+import { sql } from "kysely";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { migratedDatabase } from "../helpers/db";
+import { migratedDatabase, one } from "../helpers/db";
 import { email, loggedIn, seedPeople } from "../helpers/people";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
-let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
 
 // Leader Lee; Mia manages Max and Ann; Max manages Bo and Cy; Xena manages Dee (another team).
 const PEOPLE = [
@@ -30,7 +30,7 @@ async function notFinishedNames(course: string) {
 }
 
 beforeAll(async () => {
-  ({ sqlite } = await migratedDatabase());
+  await migratedDatabase();
   await seedPeople(PEOPLE);
   server = await startServer({ COURSES_DIR: "test/fixtures/courses-integration" });
 });
@@ -69,11 +69,9 @@ describe("the learning loop", () => {
     const res = await cy.post("/courses/quizzed/check", { intent: "complete" });
     expect(res.status).toBe(400);
     expect(
-      sqlite
-        .prepare(
-          "select count(*) n from lesson_progress where completed_at is not null and user_id = (select id from users where email = ?)",
-        )
-        .get(email("cy")),
+      await one(
+        sql`select count(*) n from lesson_progress where completed_at is not null and user_id = (select id from users where email = ${email("cy")})`,
+      ),
     ).toEqual({ n: 0 });
   });
 

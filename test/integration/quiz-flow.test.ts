@@ -1,8 +1,10 @@
+import { sql, type RawBuilder } from "kysely";
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { migratedDatabase } from "../helpers/db";
+import { migratedDatabase, one } from "../helpers/db";
 import { Browser } from "../helpers/http";
 import { loggedIn, seedPeople } from "../helpers/people";
+import { completeQuizCourse } from "../helpers/quiz-course";
 import { startServer, type RunningServer } from "../helpers/server";
 
 // test/fixtures/courses-quiz: `safety` (welcome; check = five questions + a statement, pass mark
@@ -13,12 +15,12 @@ const ALL_WRONG = { q1: "q1-a", q2: "q2-b", q3: "q3-b", q4: "q4-a", q5: "q5-b" }
 const KEY = { q1: ["q1-b"], q2: ["q2-a"], q3: ["q3-a", "q3-c"], q4: ["q4-c"], q5: ["q5-a"] };
 
 let server: RunningServer;
-let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
+let ids: Map<string, number>;
 
 /** The page's HTML without React's text separators (`You scored <!-- -->80%`). */
 const pageText = async (res: Response) => (await res.text()).replace(/<!-- -->/g, "");
 
-const count = (sql: string) => (sqlite.prepare(sql).get() as { n: number }).n;
+const count = async (query: RawBuilder<unknown>) => ((await one(query)) as { n: number }).n;
 
 const as = (key: string) => loggedIn(server.url, key, "quiz.example");
 
@@ -75,11 +77,15 @@ function quizPost(version: string, answers: Record<string, string | string[]>) {
 }
 
 beforeAll(async () => {
-  ({ sqlite } = await migratedDatabase());
-  await seedPeople(
+  await migratedDatabase();
+  // Each learner is used by one test only: Tia tries the quiz, Ann earns a certificate over
+  // HTTP, Amy holds one to be viewed, Bo tampers.
+  ids = await seedPeople(
     [
       { key: "mia", name: "Mia Manager" },
+      { key: "tia", name: "Tia Trier" },
       { key: "ann", name: "Ann Able", manager: "mia" },
+      { key: "amy", name: "Amy Able", manager: "mia" },
       { key: "bo", name: "Bo Baker" },
       { key: "cy", name: "Cy Cole" },
       { key: "lee", name: "Lee Leader", leader: true },
@@ -94,16 +100,14 @@ afterAll(async () => {
 });
 
 describe("a quiz that gates completion, over HTTP", () => {
-  let certificate = "";
-
   test("no response of the lesson and course routes carries an answer key, before or after attempts", async () => {
-    const ann = await as("ann");
-    await scanForAnswerKey(ann);
-    const version = await versionOf(ann, "/courses/safety/check");
+    const tia = await as("tia");
+    await scanForAnswerKey(tia);
+    const version = await versionOf(tia, "/courses/safety/check");
 
     // A failed attempt as a plain form post: the score and the questions to revisit, with the
     // author's link back to the section; neither the correct choices nor the explanations.
-    const failed = await ann.post("/courses/safety/check", quizPost(version, ALL_WRONG));
+    const failed = await tia.post("/courses/safety/check", quizPost(version, ALL_WRONG));
     expect(failed.status).toBe(200);
     const page = await pageText(failed);
     expect(page).toContain("You scored 0%");
@@ -114,27 +118,27 @@ describe("a quiz that gates completion, over HTTP", () => {
     expect(page).toContain("2 attempts left");
     expect(page.match(/quiz-question--incorrect/g)).toHaveLength(5);
     // The same as data: the verdicts, never the explanations or the correct choices.
-    const data = await ann.post("/courses/safety/check.data", quizPost(version, ALL_WRONG));
+    const data = await tia.post("/courses/safety/check.data", quizPost(version, ALL_WRONG));
     const text = await data.text();
     expect(text).toContain('"revisit"');
     expect(text).not.toContain("EXPLANATION-MARKER");
     for (const correct of Object.values(KEY).flat()) expect(text).not.toContain(correct);
-    await scanForAnswerKey(ann);
+    await scanForAnswerKey(tia);
 
     // A pass brings every explanation.
-    const passed = await ann.post("/courses/safety/check", quizPost(version, ALL_RIGHT));
+    const passed = await tia.post("/courses/safety/check", quizPost(version, ALL_RIGHT));
     const review = await pageText(passed);
     expect(review).toContain("You scored 100%. You passed.");
     for (const n of [1, 2, 3, 4, 5]) expect(review).toContain(`EXPLANATION-MARKER-Q${n}`);
-    await scanForAnswerKey(ann);
+    await scanForAnswerKey(tia);
   });
 
   test("tampered submissions get 400 with a clear message and are recorded nowhere", async () => {
     const bo = await as("bo");
     const version = await versionOf(bo, "/courses/safety/check");
     const otherVersion = await versionOf(bo, "/courses/other/other-quiz");
-    const before = count("select count(*) n from progress_events where type != 'started'");
-    const attempts = count("select count(*) n from quiz_attempts");
+    const before = await count(sql`select count(*) n from progress_events where type != 'started'`);
+    const attempts = await count(sql`select count(*) n from quiz_attempts`);
     for (const [fields, message] of [
       [
         { ...quizPost(version, ALL_RIGHT), quiz: "quiz-2" },
@@ -149,8 +153,10 @@ describe("a quiz that gates completion, over HTTP", () => {
       expect(res.status).toBe(400);
       expect(await pageText(res)).toContain(message.replace(/"/g, "&quot;"));
     }
-    expect(count("select count(*) n from progress_events where type != 'started'")).toBe(before);
-    expect(count("select count(*) n from quiz_attempts")).toBe(attempts);
+    expect(await count(sql`select count(*) n from progress_events where type != 'started'`)).toBe(
+      before,
+    );
+    expect(await count(sql`select count(*) n from quiz_attempts`)).toBe(attempts);
     // And no hand-marking a quiz lesson complete.
     expect((await bo.post("/courses/safety/check", { intent: "complete" })).status).toBe(400);
   });
@@ -160,6 +166,9 @@ describe("a quiz that gates completion, over HTTP", () => {
     const checkVersion = await versionOf(ann, "/courses/safety/check");
     let course = await (await ann.get("/courses/safety")).text();
     expect(course).not.toContain("View your certificate");
+
+    const passed = await ann.post("/courses/safety/check", quizPost(checkVersion, ALL_RIGHT));
+    expect(await pageText(passed)).toContain("You passed.");
 
     expect((await ann.post("/courses/safety/welcome", { intent: "complete" })).status).toBe(302);
     const ack = await ann.post("/courses/safety/check", {
@@ -181,7 +190,7 @@ describe("a quiz that gates completion, over HTTP", () => {
     course = await pageText(await ann.get("/courses/safety"));
     const link = /href="\/certificates\/([a-z2-7]{24})"/.exec(course);
     expect(link).not.toBeNull();
-    certificate = link![1]!;
+    const certificate = link![1]!;
     const page = await (await ann.get(`/certificates/${certificate}`)).text();
     expect(page).toContain("Ann Able");
     expect(page).toContain("Safety basics");
@@ -190,8 +199,11 @@ describe("a quiz that gates completion, over HTTP", () => {
   });
 
   test("the certificate is for the holder and whoever may view them; verification is public and minimal", async () => {
-    expect(certificate).not.toBe("");
-    for (const key of ["mia", "lee"]) {
+    expect((await completeQuizCourse(ids.get("amy")!)).courseCompleted).toBe(true);
+    const { code: certificate } = (await one(
+      sql`select code from certificates where user_id = ${ids.get("amy")}`,
+    )) as { code: string };
+    for (const key of ["amy", "mia", "lee"]) {
       expect((await (await as(key)).get(`/certificates/${certificate}`)).status).toBe(200);
     }
     expect((await (await as("cy")).get(`/certificates/${certificate}`)).status).toBe(404);
@@ -202,16 +214,16 @@ describe("a quiz that gates completion, over HTTP", () => {
     expect(verify.status).toBe(200);
     const html = await verify.text();
     expect(html).toContain("Valid certificate");
-    expect(html).toContain("Ann Able");
+    expect(html).toContain("Amy Able");
     expect(html).toContain("Safety basics");
-    expect(html).not.toContain("ann@quiz.example");
-    const { course_version } = sqlite
-      .prepare("select course_version from certificates where code = ?")
-      .get(certificate) as { course_version: string };
+    expect(html).not.toContain("amy@quiz.example");
+    const { course_version } = (await one(
+      sql`select course_version from certificates where code = ${certificate}`,
+    )) as { course_version: string };
     expect(html).not.toContain(course_version);
     expect(html).not.toContain("Course version");
     const data = await (await anonymous.get(`/verify/${certificate}.data`)).text();
-    expect(data).not.toContain("ann@quiz.example");
+    expect(data).not.toContain("amy@quiz.example");
     expect(data).not.toMatch(/userId|courseVersion|courseSlug/);
 
     const wrong = await anonymous.get(`/verify/${"a".repeat(24)}`);

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { beforeAll, describe, expect, test, vi } from "vitest";
 import { createUser } from "~/models/users.server";
 import {
@@ -10,12 +11,11 @@ import {
 import { ABSOLUTE_TIMEOUT_MS, IDLE_TIMEOUT_MS } from "~/utils/auth.server";
 import { sha256Hex } from "~/utils/crypto.server";
 import { hashPassword } from "~/utils/password.server";
-import { migratedDatabase } from "../helpers/db";
+import { all, migratedDatabase, one } from "../helpers/db";
 
 // S1–S5: sessions. The cookie attributes under an https ORIGIN (S2's __Host- and Secure) are
 // checked against a running server in s11-headers.test.ts.
 
-let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
 let userId: number;
 
 const tokenOf = (cookie: string) => cookie.split(";")[0]!.split("=")[1]!;
@@ -23,7 +23,7 @@ const requestWith = (cookie: string) =>
   new Request("http://localhost/", { headers: { Cookie: cookie.split(";")[0]! } });
 
 beforeAll(async () => {
-  ({ sqlite } = await migratedDatabase());
+  await migratedDatabase();
   userId = await createUser({
     email: "Ann@Example.com",
     name: "Ann Example",
@@ -36,9 +36,7 @@ describe("sessions", () => {
   test("S1 the cookie carries a 256-bit token and the database only its SHA-256", async () => {
     const token = tokenOf(await createSessionCookie(userId));
     expect(Buffer.from(token, "base64url").length).toBeGreaterThanOrEqual(32);
-    const ids = (sqlite.prepare("select id from sessions").all() as { id: string }[]).map(
-      (r) => r.id,
-    );
+    const ids = ((await all(sql`select id from sessions`)) as { id: string }[]).map((r) => r.id);
     expect(ids).toContain(sha256Hex(token));
     expect(ids).not.toContain(token);
   });
@@ -78,22 +76,22 @@ describe("sessions", () => {
     try {
       const cookie = await createSessionCookie(userId);
       const id = sha256Hex(tokenOf(cookie));
-      const expiry = () =>
+      const expiry = async () =>
         (
-          sqlite.prepare("select expires_at from sessions where id = ?").get(id) as {
+          (await one(sql`select expires_at from sessions where id = ${id}`)) as {
             expires_at: number;
           }
         ).expires_at;
-      const created = expiry();
+      const created = await expiry();
       // Used 30 s later: the limit would move by less than a minute, so nothing is written.
       vi.setSystemTime(Date.now() + 30_000);
       expect(await getViewerOrNull(requestWith(cookie))).not.toBeNull();
-      expect(expiry()).toBe(created);
+      expect(await expiry()).toBe(created);
       // Used 3 hours later: the limit moves to 8 hours from now (lucia alone would not move it).
       vi.setSystemTime(Date.now() + 3 * 60 * 60 * 1000);
       const lastUse = Date.now();
       expect(await getViewerOrNull(requestWith(cookie))).not.toBeNull();
-      expect(expiry()).toBe(lastUse + IDLE_TIMEOUT_MS);
+      expect(await expiry()).toBe(lastUse + IDLE_TIMEOUT_MS);
       // Idle for 7 h 59 min: still alive (and slid again); then idle 8 h: gone.
       vi.setSystemTime(lastUse + IDLE_TIMEOUT_MS - 60_000);
       expect(await getViewerOrNull(requestWith(cookie))).not.toBeNull();
@@ -111,9 +109,7 @@ describe("sessions", () => {
       vi.setSystemTime(Date.now() + IDLE_TIMEOUT_MS + 1000);
       const live = sha256Hex(tokenOf(await createSessionCookie(userId)));
       await purgeExpiredSessions();
-      const ids = (sqlite.prepare("select id from sessions").all() as { id: string }[]).map(
-        (r) => r.id,
-      );
+      const ids = ((await all(sql`select id from sessions`)) as { id: string }[]).map((r) => r.id);
       expect(ids).toContain(live);
       expect(ids).not.toContain(stale);
     } finally {

@@ -1,15 +1,16 @@
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { migratedDatabase } from "../helpers/db";
+import { rowIdentity } from "~/utils/db.server";
+import { all, migratedDatabase } from "../helpers/db";
 import { Browser } from "../helpers/http";
 import { email, loggedIn, PASSWORD, seedPeople } from "../helpers/people";
 import { startServer, type RunningServer } from "../helpers/server";
 
 let server: RunningServer;
-let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
 let ids: Map<string, number>;
 
 beforeAll(async () => {
-  ({ sqlite } = await migratedDatabase());
+  await migratedDatabase();
   ids = await seedPeople([
     { key: "ada", name: "Ada Admin", admin: true },
     { key: "dee", name: "Dee Dunn" },
@@ -23,8 +24,10 @@ afterAll(async () => {
 
 /** Everything a refused request could have changed. */
 const snapshot = () =>
-  ["sessions", "progress_events", "lesson_progress", "audit_log", "one_time_tokens", "users"].map(
-    (table) => sqlite.prepare(`select * from ${table} order by rowid`).all(),
+  Promise.all(
+    ["sessions", "progress_events", "lesson_progress", "audit_log", "one_time_tokens", "users"].map(
+      (table) => all(sql`select * from ${sql.table(table)} order by ${rowIdentity()}`),
+    ),
   );
 
 describe("S6 CSRF: every non-GET from a foreign or missing Origin gets 403 and changes nothing", () => {
@@ -35,7 +38,7 @@ describe("S6 CSRF: every non-GET from a foreign or missing Origin gets 403 and c
   ] as const;
 
   test.each(origins)("S6 %s Origin on /login", async (_, origin) => {
-    const before = snapshot();
+    const before = await snapshot();
     const res = await new Browser(server.url).post(
       "/login",
       { email: email("dee"), password: PASSWORD },
@@ -43,25 +46,25 @@ describe("S6 CSRF: every non-GET from a foreign or missing Origin gets 403 and c
     );
     expect(res.status).toBe(403);
     expect(res.headers.get("set-cookie")).toBeNull();
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   test.each(origins)("S6 %s Origin on a lesson and its .data action", async (_, origin) => {
     const dee = await loggedIn(server.url, "dee");
-    const before = snapshot();
+    const before = await snapshot();
     for (const path of ["/courses/basics/first", "/courses/basics/first.data"]) {
       const res = await dee.post(path, { intent: "complete" }, origin);
       expect(res.status, path).toBe(403);
     }
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   test.each(origins)("S6 %s Origin on an admin action", async (_, origin) => {
     const ada = await loggedIn(server.url, "ada");
-    const before = snapshot();
+    const before = await snapshot();
     const res = await ada.post(`/admin/people/${ids.get("dee")}`, { intent: "deactivate" }, origin);
     expect(res.status).toBe(403);
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   test("S6 the same requests from Staffroom's own origin go through", async () => {

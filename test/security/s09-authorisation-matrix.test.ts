@@ -1,8 +1,10 @@
+import { sql } from "kysely";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { syncCourses } from "~/services/courses.server";
 import { issueSetPasswordLink } from "~/services/invitations.server";
-import { migratedDatabase } from "../helpers/db";
+import { unsubscribeUrl } from "~/services/reminder-settings.server";
+import { migratedDatabase, one } from "../helpers/db";
 import { Browser } from "../helpers/http";
 import { email, loggedIn, seedPeople } from "../helpers/people";
 import { completeQuizCourse } from "../helpers/quiz-course";
@@ -51,6 +53,7 @@ interface Objects {
   ids: Map<string, number>;
   certificate: Record<"ann" | "dee", string>;
   setPasswordToken: string;
+  unsubscribeToken: string;
 }
 
 interface Case {
@@ -85,6 +88,12 @@ const MATRIX: Record<string, Case[] | "layout"> = {
     { url: (o) => `/set-password/${o.setPasswordToken}`, get: "A A A A A", post: "A A A A A" },
     { url: () => `/set-password/${"x".repeat(43)}`, get: "N N N N N" },
   ],
+  "routes/account._index": [{ url: () => "/account", get: "L A A A A", post: "L A A A A" }],
+  "routes/unsubscribe.$token": [
+    { url: (o) => `/unsubscribe/${o.unsubscribeToken}`, get: "A A A A A", post: "A A A A A" },
+    { url: (o) => `/unsubscribe/${o.unsubscribeToken}x`, get: "N N N N N", post: "N N N N N" },
+    { url: () => "/unsubscribe/not-a-token", get: "N N N N N", post: "N N N N N" },
+  ],
   "routes/account.password": [
     { url: () => "/account/password", get: "L A A A A", post: "L A A A A" },
   ],
@@ -117,7 +126,7 @@ const MATRIX: Record<string, Case[] | "layout"> = {
     { url: () => "/people/not-a-number", get: "L N N N N" },
   ],
   "routes/team": [
-    { url: () => "/team", get: "L F A F F" },
+    { url: () => "/team", get: "L F A F F", post: "L F A F F" },
     { url: () => `/team?manager=${email("mia")}`, get: "L F A F F" },
     { url: () => `/team?manager=${email("xena")}`, get: "L F F F F" },
     { url: () => "/team?manager=nobody%40test.example", get: "L F F F F" },
@@ -129,7 +138,7 @@ const MATRIX: Record<string, Case[] | "layout"> = {
     { url: () => "/team.csv?manager=nobody%40test.example", get: "L F F F F" },
   ],
   "routes/reports._index": [
-    { url: () => "/reports", get: "L F F A A" },
+    { url: () => "/reports", get: "L F F A A", post: "L F F A A" },
     { url: () => `/reports?manager=${email("xena")}`, get: "L F F A A" },
   ],
   "routes/reports.not-finished[.csv]": [
@@ -147,9 +156,39 @@ const MATRIX: Record<string, Case[] | "layout"> = {
     { url: () => "/admin/people/999999/export", get: "L F F F N" },
   ],
   "routes/admin.import": [{ url: () => "/admin/import", get: "L F F F A", post: "L F F F A" }],
+  "routes/admin.reminders": [
+    { url: () => "/admin/reminders", get: "L F F F A", post: "L F F F A" },
+  ],
   "routes/admin.outbox": [{ url: () => "/admin/outbox", get: "L F F F A" }],
   "routes/admin.audit": [{ url: () => "/admin/audit", get: "L F F F A" }],
   "routes/admin.assignments._index": [{ url: () => "/admin/assignments", get: "L F F F A" }],
+  "routes/admin.courses._index": [
+    { url: () => "/admin/courses", get: "L F F F A", post: "L F F F A" },
+  ],
+  "routes/admin.courses.$course._index": [
+    { url: () => "/admin/courses/safety", get: "L F F F A", post: "L F F F A" },
+    { url: () => "/admin/courses/no-such-course", get: "L F F F N" },
+  ],
+  "routes/admin.courses.$course.$lesson._index": [
+    { url: () => "/admin/courses/safety/check", get: "L F F F A" },
+    { url: () => "/admin/courses/safety/no-such-lesson", get: "L F F F N" },
+  ],
+  "routes/admin.courses.$course.$lesson.edit": [
+    { url: () => "/admin/courses/safety/check/edit", get: "L F F F A", post: "L F F F A" },
+    { url: () => "/admin/courses/no-such-course/check/edit", get: "L F F F N" },
+  ],
+  // Without a draft there is nothing to publish yet.
+  "routes/admin.courses.$course.$lesson.publish": [
+    { url: () => "/admin/courses/safety/check/publish", get: "L F F F N", post: "L F F F A" },
+  ],
+  "routes/admin.courses.$course.$lesson.history": [
+    { url: () => "/admin/courses/safety/check/history", get: "L F F F A" },
+    { url: () => "/admin/courses/safety/no-such-lesson/history", get: "L F F F N" },
+  ],
+  "routes/admin.course-images.$course": [
+    { url: () => "/admin/course-images/safety", get: "L F F F A", post: "L F F F A" },
+    { url: () => "/admin/course-images/no-such-course", get: "L F F F N" },
+  ],
   "routes/admin.assignments.$ruleId": [
     { url: () => "/admin/assignments/1", get: "L F F F A", post: "L F F F A" },
     { url: () => "/admin/assignments/new", get: "L F F F A", post: "L F F F A" },
@@ -169,7 +208,7 @@ let routes: Record<string, BuiltRoute>;
 const browsers = new Map<Role, Browser>();
 
 beforeAll(async () => {
-  const { sqlite } = await migratedDatabase();
+  await migratedDatabase();
   const ids = await seedPeople(PEOPLE);
   const sync = await syncCourses("test/fixtures/courses-quiz");
   expect(sync.errors).toEqual([]);
@@ -179,13 +218,18 @@ beforeAll(async () => {
   }
   for (const key of ["ann", "dee"] as const) {
     certificate[key] = (
-      sqlite.prepare("select code from certificates where user_id = ?").get(ids.get(key)) as {
+      (await one(sql`select code from certificates where user_id = ${ids.get(key)}`)) as {
         code: string;
       }
     ).code;
   }
   const link = await issueSetPasswordLink({ id: null, label: "test" }, ids.get("ivy")!);
-  objects = { ids, certificate, setPasswordToken: link.url.split("/").pop()! };
+  objects = {
+    ids,
+    certificate,
+    setPasswordToken: link.url.split("/").pop()!,
+    unsubscribeToken: (await unsubscribeUrl(ids.get("mia")!, "digest")).split("/").pop()!,
+  };
   ({ routes } = (await import(path.resolve("build/server/index.js"))) as {
     routes: Record<string, BuiltRoute>;
   });

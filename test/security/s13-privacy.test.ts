@@ -1,18 +1,24 @@
+import { sql } from "kysely";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { actorOf, commandLineActor } from "~/models/audit.server";
+import { actorOf, commandLineActor, SYSTEM_ACTOR } from "~/models/audit.server";
 import { NOT_PERSONAL, PERSON_COLUMNS } from "~/models/personal-data.server";
 import { statusCounts } from "~/models/reports.server";
+import { getViewer } from "~/models/users.server";
 import { stageRosterUpload } from "~/models/roster-uploads.server";
 import { createRule, recomputeAssignments, waive } from "~/services/assignments.server";
+import { addLesson, createCourse } from "~/services/course-admin.server";
 import { syncCourses } from "~/services/courses.server";
 import { issueSetPasswordLink } from "~/services/invitations.server";
 import { erasePerson, PrivacyError } from "~/services/privacy.server";
+import { chooseMail, getSchedule, saveSchedule } from "~/services/reminder-settings.server";
+import { nudge } from "~/services/reminders.server";
 import { notFinishedList, summarise } from "~/services/reports.server";
 import { createSessionCookie } from "~/services/session.server";
 import { nowIso } from "~/utils/clock.server";
-import { migratedDatabase } from "../helpers/db";
+import { db, foreignKeys, handlesFor, listTables, textColumns } from "~/utils/db.server";
+import { all, exec, migratedDatabase, one } from "../helpers/db";
 import { Browser } from "../helpers/http";
 import { PASSWORD, seedPeople } from "../helpers/people";
 import { completeQuizCourse } from "../helpers/quiz-course";
@@ -36,7 +42,6 @@ const PEOPLE = [
 ] as const;
 const mail = (key: string) => `${key}@${DOMAIN}`;
 
-let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
 let ids: Map<string, number>;
 const ada = () => actorOf({ id: ids.get("ada")!, email: mail("ada") });
 
@@ -65,15 +70,29 @@ async function everythingAbout(key: string, waivee: string) {
   await issueSetPasswordLink(ada(), id);
   await issueSetPasswordLink(self, ids.get(waivee)!);
   await stageRosterUpload(id, "staff.csv", `email,name\n${mail(key)},Someone\n`);
-  const assignment = sqlite
-    .prepare("select id from assignments where user_id = ? limit 1")
-    .get(ids.get(waivee)) as { id: number };
+  const assignment = (await one(
+    sql`select id from assignments where user_id = ${ids.get(waivee)} limit 1`,
+  )) as { id: number };
   const { name } = PEOPLE.find((p) => p.key === key)!;
   await waive(self, ids.get(waivee)!, assignment.id, `Covered with ${name} (${mail(key)})`);
+  // Mail: a choice of their own, and a reminder from Ada covering a step reached today.
+  await chooseMail(id, { digest: "fortnightly" });
+  const schedule = await getSchedule();
+  await saveSchedule(SYSTEM_ACTOR, { ...schedule, beforeDueDays: [30] });
+  expect(await nudge((await getViewer(ids.get("ada")!))!, id, "organisation")).toMatchObject({
+    status: "sent",
+  });
+  await saveSchedule(SYSTEM_ACTOR, schedule);
+  const draft = await createCourse(self, {
+    title: `Drafted by ${key}`,
+    summary: "A draft.",
+    order: 9,
+  });
+  await addLesson(self, draft.slug, "A first lesson");
 }
 
 beforeAll(async () => {
-  ({ sqlite } = await migratedDatabase());
+  await migratedDatabase();
   ids = await seedPeople(PEOPLE, DOMAIN);
   // Xaviera is exported, Veronika erased: the tests do not depend on each other's order.
   await everythingAbout("xavi", "bo");
@@ -82,23 +101,25 @@ beforeAll(async () => {
 });
 
 /** Every (table, column) that names a person: foreign keys to users, and person-ish names. */
-function personColumnsInSchema() {
-  return sqlite
-    .prepare(
-      `select m.name as "table", c.name as "column"
-       from sqlite_master m join pragma_table_info(m.name) c
-       where m.type = 'table' and m.name not like 'sqlite_%'
-         and (c.name in (select "from" from pragma_foreign_key_list(m.name) where "table" = 'users')
-           or c.name in ('user_id', 'actor_id', 'subject_id', 'recipient')
-           or c.name like '%\\_by' escape '\\')
-       order by 1, 2`,
-    )
-    .all() as { table: string; column: string }[];
+async function personColumnsInSchema() {
+  const toUsers = (await foreignKeys()).filter((k) => k.references === "users");
+  const found: { table: string; column: string }[] = [];
+  for (const table of await db.introspection.getTables()) {
+    for (const { name: column } of table.columns) {
+      if (
+        toUsers.some((k) => k.table === table.name && k.column === column) ||
+        ["user_id", "actor_id", "subject_id", "recipient"].includes(column) ||
+        column.endsWith("_by")
+      )
+        found.push({ table: table.name, column });
+    }
+  }
+  return found;
 }
 
 describe("S13 every table that names a person is covered", () => {
-  test("S13 each column that names a person (read from the schema) is in PERSON_COLUMNS", () => {
-    const missing = personColumnsInSchema().filter(
+  test("S13 each column that names a person (read from the schema) is in PERSON_COLUMNS", async () => {
+    const missing = (await personColumnsInSchema()).filter(
       ({ table, column }) =>
         !Object.hasOwn(PERSON_COLUMNS, table) ||
         !Object.hasOwn(PERSON_COLUMNS[table as keyof typeof PERSON_COLUMNS].columns, column),
@@ -108,12 +129,8 @@ describe("S13 every table that names a person is covered", () => {
     );
   });
 
-  test("S13 every table is declared either as naming people or as holding no personal data", () => {
-    const tables = (
-      sqlite
-        .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'")
-        .all() as { name: string }[]
-    ).map((t) => t.name);
+  test("S13 every table is declared either as naming people or as holding no personal data", async () => {
+    const tables = await listTables();
     const undeclared = tables.filter(
       (t) => !Object.hasOwn(PERSON_COLUMNS, t) && !NOT_PERSONAL.has(t),
     );
@@ -122,14 +139,17 @@ describe("S13 every table that names a person is covered", () => {
     expect(stale).toEqual([]);
   });
 
-  test("S13 the fixture puts the person into every table PERSON_COLUMNS names", () => {
+  test("S13 the fixture puts the person into every table PERSON_COLUMNS names", async () => {
     const xavi = ids.get("xavi")!;
     for (const [table, spec] of Object.entries(PERSON_COLUMNS)) {
       if (table === "erasure_in_progress") continue;
-      const where = Object.entries(spec.columns)
-        .map(([column, c]) => `${column} = ${c.by === "id" ? xavi : `'${mail("xavi")}'`}`)
-        .join(" or ");
-      const { n } = sqlite.prepare(`select count(*) n from ${table} where ${where}`).get() as {
+      const where = sql.join(
+        Object.entries(spec.columns).map(
+          ([column, c]) => sql`${sql.ref(column)} = ${c.by === "id" ? xavi : mail("xavi")}`,
+        ),
+        sql` or `,
+      );
+      const { n } = (await one(sql`select count(*) n from ${sql.table(table)} where ${where}`)) as {
         n: number;
       };
       expect(n, table).toBeGreaterThan(0);
@@ -173,6 +193,9 @@ describe("S13 export", () => {
       "outbox",
       "roster_uploads",
       "lesson_versions",
+      "reminder_messages",
+      "reminder_items",
+      "mail_preferences",
     ]) {
       expect((exported.tables[table] as unknown[]).length, table).toBeGreaterThan(0);
     }
@@ -197,17 +220,18 @@ describe("S13 erase", () => {
     );
   });
 
-  test("S13 users erase needs --yes and changes nothing without it", () => {
-    const before = sqlite.prepare("select * from users order by id").all();
+  test("S13 users erase needs --yes and changes nothing without it", async () => {
+    const before = await all(sql`select * from users order by id`);
     const result = spawnSync(process.execPath, ["bin/staffroom.js", "users", "erase", mail("bo")], {
       encoding: "utf8",
     });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("Run again with --yes");
-    expect(sqlite.prepare("select * from users order by id").all()).toEqual(before);
+    expect(await all(sql`select * from users order by id`)).toEqual(before);
   });
 
   test("S13 erase leaves no byte of the email or name in the database file, ledger and audit log included; figures for everyone else stay the same", async () => {
+    const handles = handlesFor();
     const vera = ids.get("vera")!;
     const now = nowIso();
     const others = [...ids.entries()].filter(([k]) => k !== "vera").map(([, id]) => id);
@@ -216,68 +240,77 @@ describe("S13 erase", () => {
     expect(figuresBefore.completion.done).toBeGreaterThan(0);
 
     const needles = [mail("vera"), "Veronika Quillfeather", "Quillfeather"];
-    const inFiles = () => {
-      sqlite.pragma("wal_checkpoint(TRUNCATE)");
-      const file = sqlite.name;
-      return [file, `${file}-wal`]
-        .filter((path) => fs.existsSync(path))
-        .flatMap((path) => {
+    // SQLite: the bytes of the file and its WAL. PostgreSQL: every text value of every row (its
+    // files are the server's; README says what VACUUM does and does not scrub there).
+    const found = async () => {
+      const hits = new Set<string>();
+      if (handles.engine === "postgres") {
+        for (const { table, column } of await textColumns()) {
+          for (const needle of needles) {
+            const pattern = `%${needle}%`;
+            const hit = await one(
+              sql`select 1 as hit from ${sql.table(table)} where ${sql.ref(column)} like ${pattern}`,
+            );
+            if (hit) hits.add(needle);
+          }
+        }
+      } else {
+        handles.sqlite.pragma("wal_checkpoint(TRUNCATE)");
+        const file = handles.sqlite.name;
+        for (const path of [file, `${file}-wal`].filter((p) => fs.existsSync(p))) {
           const bytes = fs.readFileSync(path);
-          return needles
-            .filter((n) => bytes.includes(Buffer.from(n)))
-            .map((n) => `${n} in ${path}`);
-        });
+          for (const needle of needles) if (bytes.includes(Buffer.from(needle))) hits.add(needle);
+        }
+      }
+      return [...hits];
     };
-    expect(inFiles()).toEqual(needles.map((n) => `${n} in ${sqlite.name}`));
+    expect(await found()).toEqual(needles);
 
     const report = await erasePerson(ada(), mail("vera"));
-    expect(report).toMatchObject({ nameReplaced: true, checkpointed: true });
+    expect(report).toMatchObject({ nameReplaced: true, scrubbed: true });
 
     expect(summarise(await statusCounts(now))).toEqual(figuresBefore);
     expect(await notFinishedList({})).toEqual(listBefore);
 
-    expect(inFiles()).toEqual([]);
+    expect(await found()).toEqual([]);
     // What stays: an anonymous row that organisation records still point at, and the audit
     // entry of the erasure.
-    expect(sqlite.prepare("select email, name, status from users where id = ?").get(vera)).toEqual({
+    expect(await one(sql`select email, name, status from users where id = ${vera}`)).toEqual({
       email: `erased-${vera}@erased.invalid`,
       name: `Erased person ${vera}`,
       status: "deactivated",
     });
+    expect(await one(sql`select waived_reason from assignments where waived_by = ${vera}`)).toEqual(
+      {
+        waived_reason: `Covered with Erased person ${vera} (erased-${vera}@erased.invalid)`,
+      },
+    );
     expect(
-      sqlite.prepare("select waived_reason from assignments where waived_by = ?").get(vera),
-    ).toEqual({
-      waived_reason: `Covered with Erased person ${vera} (erased-${vera}@erased.invalid)`,
-    });
-    expect(
-      sqlite
-        .prepare(
-          "select actor, subject from audit_log where action = 'person.erased' and subject_id = ?",
-        )
-        .all(vera),
+      await all(
+        sql`select actor, subject from audit_log where action = 'person.erased' and subject_id = ${vera}`,
+      ),
     ).toEqual([{ actor: mail("ada"), subject: `erased-${vera}@erased.invalid` }]);
   });
 
   test("S13 erasure replaces whole mentions only: a longer address or name that contains theirs is someone else's", async () => {
     const zed = ids.get("zed")!;
-    const bo = sqlite
-      .prepare("select id from assignments where user_id = ? limit 1 offset 1")
-      .get(ids.get("bo")) as { id: number };
+    const bo = (await one(
+      sql`select id from assignments where user_id = ${ids.get("bo")} limit 1 offset 1`,
+    )) as { id: number };
     const reason = `Zedekiah Pomfrey, ZED@privacy.example and ex.zed@privacy.example (Zedekiah Pomfreyson) agreed`;
     await waive(ada(), ids.get("bo")!, bo.id, reason);
     await erasePerson(ada(), mail("zed"));
-    expect(sqlite.prepare("select waived_reason from assignments where id = ?").get(bo.id)).toEqual(
-      {
-        waived_reason: `Erased person ${zed}, erased-${zed}@erased.invalid and ex.zed@privacy.example (Zedekiah Pomfreyson) agreed`,
-      },
-    );
-    expect(
-      sqlite.prepare("select email, name from users where id = ?").get(ids.get("ex.zed")),
-    ).toEqual({ email: mail("ex.zed"), name: "Zedekiah Pomfreyson" });
+    expect(await one(sql`select waived_reason from assignments where id = ${bo.id}`)).toEqual({
+      waived_reason: `Erased person ${zed}, erased-${zed}@erased.invalid and ex.zed@privacy.example (Zedekiah Pomfreyson) agreed`,
+    });
+    expect(await one(sql`select email, name from users where id = ${ids.get("ex.zed")}`)).toEqual({
+      email: mail("ex.zed"),
+      name: "Zedekiah Pomfreyson",
+    });
   });
 
-  test("S13 the append-only tables stay append-only outside an erasure", () => {
-    expect(sqlite.prepare("select count(*) n from erasure_in_progress").get()).toEqual({ n: 0 });
+  test("S13 the append-only tables stay append-only outside an erasure", async () => {
+    expect(await one(sql`select count(*) n from erasure_in_progress`)).toEqual({ n: 0 });
     for (const table of [
       "progress_events",
       "audit_log",
@@ -285,10 +318,10 @@ describe("S13 erase", () => {
       "certificates",
       "quiz_attempts",
     ]) {
-      expect(() => sqlite.prepare(`update ${table} set id = id`).run(), table).toThrow(
+      await expect(exec(sql`update ${sql.table(table)} set id = id`), table).rejects.toThrow(
         `${table} is append-only`,
       );
-      expect(() => sqlite.prepare(`delete from ${table}`).run(), table).toThrow(
+      await expect(exec(sql`delete from ${sql.table(table)}`), table).rejects.toThrow(
         `${table} is append-only`,
       );
     }
@@ -324,7 +357,7 @@ describe("S13 on the admin person page", () => {
     });
     expect(wrong.status).toBe(400);
     expect(await wrong.text()).toContain(`Type ${mail("wes")} to confirm.`);
-    expect(sqlite.prepare("select name from users where id = ?").get(wes)).toEqual({
+    expect(await one(sql`select name from users where id = ${wes}`)).toEqual({
       name: "Wesley Marchbanks",
     });
 
@@ -334,11 +367,11 @@ describe("S13 on the admin person page", () => {
     });
     expect(erased.status).toBe(200);
     expect(await erased.text()).toContain("Erased. Their records are gone");
-    expect(sqlite.prepare("select name from users where id = ?").get(wes)).toEqual({
+    expect(await one(sql`select name from users where id = ${wes}`)).toEqual({
       name: `Erased person ${wes}`,
     });
-    expect(
-      sqlite.prepare("select count(*) n from progress_events where user_id = ?").get(wes),
-    ).toEqual({ n: 0 });
+    expect(await one(sql`select count(*) n from progress_events where user_id = ${wes}`)).toEqual({
+      n: 0,
+    });
   });
 });

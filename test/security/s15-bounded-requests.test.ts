@@ -1,8 +1,9 @@
+import { sql } from "kysely";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { issueSetPasswordLink } from "~/services/invitations.server";
 import { csvOf } from "../fixtures/roster/roster-csv";
-import { migratedDatabase } from "../helpers/db";
+import { all, migratedDatabase, one } from "../helpers/db";
 import { loggedIn, seedPeople } from "../helpers/people";
 import { startServer, type RunningServer } from "../helpers/server";
 
@@ -10,11 +11,10 @@ import { startServer, type RunningServer } from "../helpers/server";
 // are refused (415/400, never 500), and every stored submission is bounded.
 
 let server: RunningServer;
-let sqlite: Awaited<ReturnType<typeof migratedDatabase>>["sqlite"];
 let setPasswordPath: string;
 
 beforeAll(async () => {
-  ({ sqlite } = await migratedDatabase());
+  await migratedDatabase();
   const ids = await seedPeople(
     [
       { key: "ada", name: "Ada Admin", admin: true },
@@ -36,15 +36,11 @@ const as = (key: string) => loggedIn(server.url, key, "bounds.example");
 
 /** Everything a refused request could have written. */
 const stored = () =>
-  sqlite
-    .prepare(
-      `select (select count(*) from quiz_attempts) attempts,
+  one(sql`select (select count(*) from quiz_attempts) attempts,
         (select count(*) from progress_events) events,
         (select count(*) from sessions) sessions,
         (select count(*) from roster_uploads) uploads,
-        (select count(*) from one_time_tokens where used_at is null) links`,
-    )
-    .get();
+        (select count(*) from one_time_tokens where used_at is null) links`);
 
 interface Upload {
   status: number;
@@ -112,21 +108,43 @@ describe("S15 bodies are bounded before they are read", () => {
   });
 
   test("S15 a chunked body without a length is cut off once it passes the limit", async () => {
-    const before = stored();
+    const before = await stored();
     const answer = await slowUpload("/login", 20 * 1024 * 1024, false);
     expect(answer.status).toBe(413);
     expect(answer.sentBeforeAnswer).toBeLessThan(2 * 1024 * 1024);
-    expect(stored()).toEqual(before);
+    expect(await stored()).toEqual(before);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 
   test("S15 the roster upload takes its documented 10 MB, and no more", async () => {
     const ada = await as("ada");
-    const before = stored();
+    const before = await stored();
     const answer = await slowUpload("/admin/import", 12 * 1024 * 1024, true, ada.cookie);
     expect(answer.status).toBe(413);
     expect(answer.body).toContain("the limit is 10 MB");
-    expect(stored()).toEqual(before);
+    expect(await stored()).toEqual(before);
+  });
+
+  test("S15 the lesson editor takes a lesson's worth of text and an image upload 5 MB, from admins only", async () => {
+    const ada = await as("ada");
+    const ann = await as("ann");
+    const editor = "/admin/courses/safety/check/edit";
+    const lesson = await slowUpload(editor, 300 * 1024, true, ada.cookie);
+    expect(lesson.status).toBe(400); // read whole, then refused as a form without its fields
+    const tooLong = await slowUpload(editor, 700 * 1024, true, ada.cookie);
+    expect(tooLong.status).toBe(413);
+    expect(tooLong.body).toContain("the limit is 200 KB of text");
+    expect((await slowUpload(editor, 300 * 1024, true, ann.cookie)).body).toContain(
+      "at most 64 KB",
+    );
+    const image = await slowUpload(
+      "/admin/course-images/safety",
+      6 * 1024 * 1024,
+      true,
+      ada.cookie,
+    );
+    expect(image.status).toBe(413);
+    expect(image.body).toContain("an image (the limit is 5 MB)");
   });
 
   test("S15 only a signed-in admin may send a file's worth: anyone else gets the form limit", async () => {
@@ -156,7 +174,7 @@ describe("S15 content types the forms never send get 415 or 400, never 500", () 
     "S15 finding: %j on /login, /set-password and a lesson action",
     async (type, body) => {
       const ann = await as("ann");
-      const before = stored();
+      const before = await stored();
       for (const path of [
         "/login",
         setPasswordPath,
@@ -175,7 +193,7 @@ describe("S15 content types the forms never send get 415 or 400, never 500", () 
         expect([400, 415], `${type} to ${path}`).toContain(res.status);
         expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
       }
-      expect(stored()).toEqual(before);
+      expect(await stored()).toEqual(before);
     },
   );
 
@@ -237,27 +255,27 @@ describe("S15 quiz submissions are bounded", () => {
 
   test("S15 finding: a submission with thousands of duplicate answers is a 400 and stores nothing", async () => {
     const quizPost = await quizForm();
-    const before = stored();
+    const before = await stored();
     const duplicates = Array.from({ length: 5000 }, (): [string, string] => ["q1", "q1-b"]);
     const res = await quizPost(duplicates);
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("takes one answer");
-    expect(stored()).toEqual(before);
+    expect(await stored()).toEqual(before);
   });
 
   test("S15 finding: 100,000 duplicate fields pass the form limit: 413, nothing stored", async () => {
     const quizPost = await quizForm();
-    const before = stored();
+    const before = await stored();
     const res = await quizPost(
       Array.from({ length: 100_000 }, (): [string, string] => ["q1", "q1-b"]),
     );
     expect(res.status).toBe(413);
-    expect(stored()).toEqual(before);
+    expect(await stored()).toEqual(before);
   });
 
   test("S15 a multi-answer question takes each of its choices once at most", async () => {
     const quizPost = await quizForm();
-    const before = stored();
+    const before = await stored();
     const res = await quizPost([
       ["q3", "q3-a"],
       ["q3", "q3-b"],
@@ -266,18 +284,18 @@ describe("S15 quiz submissions are bounded", () => {
     ]);
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("has 3 choices; 4 answers were sent");
-    expect(stored()).toEqual(before);
+    expect(await stored()).toEqual(before);
   });
 
   test.each(["__proto__", "constructor", "toString"])(
     "S15 finding: a quiz field named %s is a 400, not a 500",
     async (name) => {
       const quizPost = await quizForm();
-      const before = stored();
+      const before = await stored();
       const res = await quizPost([[name, "x"]]);
       expect(res.status).toBe(400);
       expect(await res.text()).toContain(`This quiz has no question &quot;${name}&quot;`);
-      expect(stored()).toEqual(before);
+      expect(await stored()).toEqual(before);
     },
   );
 
@@ -293,12 +311,8 @@ describe("S15 quiz submissions are bounded", () => {
       ["q5", "q5-b"],
     ]);
     expect(res.status).toBe(200);
-    const longest = sqlite
-      .prepare(
-        `select max(length(answers)) n from quiz_attempts
-         union all select max(length(data)) from progress_events`,
-      )
-      .all() as { n: number }[];
+    const longest = (await all(sql`select max(length(answers)) n from quiz_attempts
+         union all select max(length(data)) from progress_events`)) as { n: number }[];
     for (const { n } of longest) expect(n).toBeLessThan(1024);
   });
 });
