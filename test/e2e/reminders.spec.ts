@@ -25,11 +25,13 @@ test("an admin reviews the dry run and the schedule; a manager reminds a team me
     await expect(page.getByRole("heading", { level: 1, name: "Reminders" })).toBeVisible();
     await expect(page.getByText("Automatic sending is paused")).toBeVisible();
     expect(await dryRun.count()).toBeGreaterThan(20);
-    // Jamie has never opened the welcome course (due a week after it was assigned): one message
-    // names it, with any other course falling due, and says why.
+    // One message a person a day, naming every course it is about and why: Jamie has courses
+    // falling due (and the welcome course overdue, unless the foundation spec has taken it).
     const jamie = dryRun.filter({ hasText: "jamie.fox@harbour.example" });
     await expect(jamie).toHaveCount(1);
-    await expect(jamie).toContainText(/Welcome to Staffroom \(\d+ days? overdue\)/);
+    await expect(jamie).toContainText(/\((due in \d+ days?|\d+ days? overdue)\)/);
+    // Whoever is overdue is told for how long.
+    await expect(dryRun.filter({ hasText: /\(\d+ days? overdue\)/ }).first()).toBeVisible();
     // Owen hears about his team today: the weekly digest, or (on a day he is told of someone
     // overdue) the escalation, which holds the digest back a day.
     await expect(
