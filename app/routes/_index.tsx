@@ -4,6 +4,7 @@ import { ProgressBar, StatusBadge } from "~/components/progress";
 import { learnerDashboard } from "~/services/learner.server";
 import assignmentStyles from "~/styles/assignments.css?url";
 import { requireViewer } from "~/services/session.server";
+import { formatDay } from "~/utils/dates";
 
 export const meta: MetaFunction = () => [{ title: "My training · Staffroom" }];
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: assignmentStyles }];
@@ -18,12 +19,13 @@ type Course = ReturnType<typeof useLoaderData<typeof loader>>["courses"][number]
 function DueNote({ course }: { course: Course }) {
   const days = course.dueInDays;
   if (!course.dueOn || days === null) return null;
+  const day = formatDay(course.dueOn);
   const when =
     days < 0
-      ? `Due ${course.dueOn}, ${-days} ${days === -1 ? "day" : "days"} ago`
+      ? `Due ${day}, ${-days} ${days === -1 ? "day" : "days"} ago`
       : days === 0
-        ? `Due today (${course.dueOn})`
-        : `Due ${course.dueOn}, in ${days} ${days === 1 ? "day" : "days"}`;
+        ? `Due today (${day})`
+        : `Due ${day}, in ${days} ${days === 1 ? "day" : "days"}`;
   return (
     <p className="due small">
       {course.dueSoon ? <span className="due-flag">Due soon</span> : null}

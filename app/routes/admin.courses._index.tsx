@@ -79,7 +79,7 @@ export default function Courses() {
       <DataTable
         label="Courses"
         testId="courses-table"
-        columns={["Course", "State", "Lessons", "Version", "Last published", "Drafts"]}
+        columns={["Course", "State", "Lessons", "Lesson versions", "Last published", "Drafts"]}
       >
         {courses.map((c) => (
           <tr key={c.slug}>
