@@ -8,7 +8,8 @@ import path from "node:path";
 import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { migrateToLatest } from "#db/migrate";
-import { foreignKeys, openDatabase, type DatabaseHandles } from "~/utils/db.server";
+import { foreignKeys } from "~/utils/db-catalogue.server";
+import { openDatabase, type DatabaseHandles } from "~/utils/db.server";
 import { migratedDatabase, onPostgres } from "./helpers/db";
 
 interface Column {

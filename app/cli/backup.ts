@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import { backupDatabase, databaseLocation, handlesFor, isPostgresUrl } from "~/utils/db.server";
+import { backupDatabase } from "~/utils/db-maintenance.server";
+import { databaseLocation, handlesFor, isPostgresUrl } from "~/utils/db.server";
 import { env } from "~/utils/env.server";
 import { UsageError } from "./usage";
 

@@ -4,14 +4,8 @@
  * the target's write transaction; it writes through the plain `db`, which joins it.
  */
 import { sql, type Kysely } from "kysely";
-import {
-  db,
-  foreignKeys,
-  generatedColumns,
-  listTables,
-  rowCounts,
-  type DatabaseHandles,
-} from "~/utils/db.server";
+import { foreignKeys, generatedColumns, listTables, rowCounts } from "~/utils/db-catalogue.server";
+import { db, type DatabaseHandles } from "~/utils/db.server";
 
 type Source = Pick<DatabaseHandles, "engine" | "db">;
 type Row = Record<string, unknown>;

@@ -4,7 +4,8 @@
 import { sql, type Transaction } from "kysely";
 import type { Database } from "#db/schema";
 import { appendAudit, type Actor, type AuditEntry } from "~/models/audit.server";
-import { db, rowIdentity, textColumns, writeTransaction } from "~/utils/db.server";
+import { rowIdentity, textColumns } from "~/utils/db-catalogue.server";
+import { db, writeTransaction } from "~/utils/db.server";
 import { containsText } from "./text-match.server";
 
 /**

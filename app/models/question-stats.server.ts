@@ -8,7 +8,8 @@
  * score of that first attempt (ties: the earlier attempt ranks higher).
  */
 import { sql } from "kysely";
-import { db, jsonElements, jsonEntries, jsonLength } from "~/utils/db.server";
+import { jsonElements, jsonEntries, jsonLength } from "~/utils/db-catalogue.server";
+import { db } from "~/utils/db.server";
 
 export interface StatsScope {
   lessonId: number;

@@ -10,12 +10,12 @@ import { migrateToLatest } from "#db/migrate";
 import { vacuumAnalyze, copyTables, CopyRefused, planCopy } from "~/models/database-copy.server";
 import { statusCounts } from "~/models/reports.server";
 import { nowIso } from "~/utils/clock.server";
+import { rowCounts } from "~/utils/db-catalogue.server";
 import {
   databaseLocation,
   handlesFor,
   isPostgresUrl,
   openDatabase,
-  rowCounts,
   switchDatabase,
   writeTransaction,
 } from "~/utils/db.server";

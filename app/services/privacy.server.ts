@@ -10,7 +10,7 @@ import {
   type RosterPerson,
 } from "~/models/users.server";
 import { nowIso } from "~/utils/clock.server";
-import { withScrubbedDeletes } from "~/utils/db.server";
+import { withScrubbedDeletes } from "~/utils/db-maintenance.server";
 
 export class PrivacyError extends Error {}
 

@@ -2,27 +2,18 @@
  * The database: one module decides the engine. `DATABASE_URL=postgres://…` runs Staffroom on
  * PostgreSQL (postgres-driver.server.ts); without it, on the SQLite file at DATABASE_PATH
  * (sqlite-driver.server.ts). Models use `db` and `writeTransaction` and never ask which; what
- * has to differ (the schema catalogue, locks, backups, erasure's clean-up) is exported from here.
+ * has to differ is kept beside it: locks here, the schema catalogue in db-catalogue.server.ts,
+ * backups and erasure's clean-up in db-maintenance.server.ts.
  */
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import type pg from "pg";
-import { Kysely, SqliteDialect, sql, type RawBuilder, type Transaction } from "kysely";
+import { Kysely, sql, type Transaction } from "kysely";
 import type { Database as Schema } from "#db/schema";
 import { classifyDatabaseError } from "./db-errors.server";
 import { env } from "./env.server";
-import {
-  ADVISORY_LOCK_CLASS,
-  backupPostgres,
-  isRetryable,
-  openPostgres,
-  FOREIGN_KEYS_SQL,
-  GENERATED_COLUMNS_SQL,
-  TABLES_SQL,
-  TEXT_COLUMNS_SQL,
-} from "./postgres-driver.server";
+import { ADVISORY_LOCK_CLASS, isRetryable, openPostgres } from "./postgres-driver.server";
 import { serialQueue } from "./serial-queue";
 import { StaffroomSqliteDialect } from "./sqlite-driver.server";
 import { joinedScope, writeScope, type WriteScope } from "./write-scope.server";
@@ -410,181 +401,4 @@ export async function closeDatabase() {
   const open = handles;
   handles = undefined;
   await open?.db.destroy();
-}
-
-// ---------------------------------------------------------------------------------------------
-// The schema catalogue, for backups, copies and erasure
-
-type Executor = Kysely<Schema> | Transaction<Schema>;
-
-type Catalogue = Pick<DatabaseHandles, "engine" | "db">;
-
-/** Every table of the database, by name (the migrator's own included). */
-export async function listTables(on: Catalogue = handlesFor()): Promise<string[]> {
-  const query =
-    on.engine === "postgres"
-      ? sql<{ name: string }>`${sql.raw(TABLES_SQL)}`
-      : sql<{ name: string }>`select name from sqlite_schema
-          where type = 'table' and name not like 'sqlite_%' order by name`;
-  return (await query.execute(on.db)).rows.map((r) => r.name);
-}
-
-/** The text columns of every table, in table and column order. */
-export async function textColumns(executor: Executor = db) {
-  const query =
-    databaseEngine() === "postgres"
-      ? sql<{ table: string; column: string }>`${sql.raw(TEXT_COLUMNS_SQL)}`
-      : sql<{ table: string; column: string }>`
-          select m.name as "table", c.name as "column"
-          from sqlite_schema m join pragma_table_info(m.name) c
-          where m.type = 'table' and m.name not like 'sqlite_%' and upper(c.type) = 'TEXT'
-          order by m.name, c.cid`;
-  return (await query.execute(executor)).rows;
-}
-
-/** Every foreign key: which column of which table references which table. */
-export async function foreignKeys(on: Catalogue = handlesFor()) {
-  const query =
-    on.engine === "postgres"
-      ? sql<ForeignKey>`${sql.raw(FOREIGN_KEYS_SQL)}`
-      : sql<ForeignKey>`select m.name as "table", f."from" as "column", f."table" as "references"
-          from sqlite_schema m join pragma_foreign_key_list(m.name) f
-          where m.type = 'table' order by 1, 2`;
-  return (await query.execute(on.db)).rows;
-}
-
-/** The generated columns of every table ("table.column"): computed, never written. */
-export async function generatedColumns(on: Catalogue = handlesFor()): Promise<Set<string>> {
-  const query =
-    on.engine === "postgres"
-      ? sql<{ name: string }>`${sql.raw(GENERATED_COLUMNS_SQL)}`
-      : sql<{ name: string }>`select m.name || '.' || c.name as name
-          from sqlite_schema m join pragma_table_xinfo(m.name) c
-          where m.type = 'table' and c.hidden in (2, 3)`;
-  return new Set((await query.execute(on.db)).rows.map((r) => r.name));
-}
-
-export interface ForeignKey {
-  table: string;
-  column: string;
-  references: string;
-}
-
-/** The members of a JSON object as rows (`key`, `value`). */
-export const jsonEntries = (json: RawBuilder<unknown>): RawBuilder<unknown> =>
-  databaseEngine() === "postgres" ? sql`jsonb_each(${json}::jsonb)` : sql`json_each(${json})`;
-
-/** The elements of a JSON array (a member `value` of `jsonEntries`) as rows of text (`value`). */
-export const jsonElements = (json: RawBuilder<unknown>): RawBuilder<unknown> =>
-  databaseEngine() === "postgres"
-    ? sql`jsonb_array_elements_text(${json})`
-    : sql`json_each(${json})`;
-
-/** The length of a JSON array (a member `value` of `jsonEntries`). */
-export const jsonLength = (json: RawBuilder<unknown>): RawBuilder<number> =>
-  databaseEngine() === "postgres"
-    ? sql<number>`jsonb_array_length(${json})`
-    : sql<number>`json_array_length(${json})`;
-
-/** A column that tells any row apart within its table and statement (SQLite rowid, PostgreSQL ctid). */
-export const rowIdentity = (): RawBuilder<unknown> =>
-  sql.raw(databaseEngine() === "postgres" ? "ctid" : "rowid");
-
-/** A read-only look at an SQLite file (a backup, a restore) for `rowCounts` and `listTables`. */
-export function readSqliteFile(file: string) {
-  const sqlite = new Database(file, { readonly: true, fileMustExist: true });
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { engine: "sqlite" as const, sqlite, db };
-}
-
-/** Rows in every table, for backups, copies and restores to be compared. */
-export async function rowCounts(on: Catalogue = handlesFor()): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const name of await listTables(on)) {
-    const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(name)}`.execute(
-      on.db,
-    );
-    counts[name] = Number(rows[0]!.n);
-  }
-  return counts;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Backups
-
-export interface BackupReport {
-  file: string;
-  bytes: number;
-  tables: Record<string, number>;
-  /** What checked the copy. */
-  check: string;
-}
-
-/**
- * A consistent copy of the database at `target`, never over an existing file; an interrupted
- * backup never leaves a file under that name.
- *
- * SQLite: `VACUUM INTO`, which reads one snapshot that concurrent writes cannot restart, into
- * `<file>.partial-<random>`, checked (`integrity_check`, row counts) and then renamed.
- * PostgreSQL: `pg_dump --format=custom` of one exported snapshot (see postgres-driver.server.ts).
- */
-export async function backupDatabase(target: string): Promise<BackupReport> {
-  const file = path.resolve(target);
-  if (fs.existsSync(file)) throw new Error(`${target} already exists: choose a new file name.`);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const on = handlesFor();
-  if (on.engine === "postgres") {
-    const dump = await backupPostgres(on.pool, on.url, file);
-    return { file, ...dump, check: "Check: pg_restore --list reads the data of every table" };
-  }
-  const partial = `${file}.partial-${crypto.randomBytes(4).toString("hex")}`;
-  try {
-    on.sqlite.prepare("VACUUM INTO ?").run(partial);
-    const copy = readSqliteFile(partial);
-    let tables: Record<string, number>;
-    try {
-      const integrity = copy.sqlite.pragma("integrity_check", { simple: true });
-      if (integrity !== "ok") throw new Error(`the copy failed its integrity check: ${integrity}`);
-      tables = await rowCounts(copy);
-    } finally {
-      await copy.db.destroy();
-    }
-    fs.renameSync(partial, file);
-    return { file, bytes: fs.statSync(file).size, tables, check: "Integrity check: ok" };
-  } catch (error) {
-    fs.rmSync(partial, { force: true });
-    throw error;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Erasure's clean-up
-
-/**
- * Runs an erasure (`work` returns the rows it touched per table) so that the bytes it deletes
- * leave the database. SQLite: freed pages are overwritten while it runs (`secure_delete`), then
- * the WAL is folded into the file and truncated; `scrubbed` is false when readers kept that from
- * completing. PostgreSQL: the touched tables are vacuumed afterwards, so their pages no longer
- * hold the old rows; copies can stay in the server's write-ahead log and free disk space until
- * they are reused (README, "Erasing a person").
- */
-export async function withScrubbedDeletes(
-  work: () => Promise<Record<string, number>>,
-): Promise<{ result: Record<string, number>; scrubbed: boolean }> {
-  if (databaseEngine() === "postgres") {
-    const result = await work();
-    const tables = Object.keys(result).map((name) => sql.table(name));
-    if (tables.length > 0) await sql`vacuum ${sql.join(tables)}`.execute(db);
-    return { result, scrubbed: true };
-  }
-  const { rows } = await sql<{ secure_delete: number }>`pragma secure_delete`.execute(db);
-  const before = rows[0]?.secure_delete ?? 0;
-  await sql`pragma secure_delete = on`.execute(db);
-  try {
-    const result = await work();
-    const checkpoint = await sql<{ busy: number }>`pragma wal_checkpoint(truncate)`.execute(db);
-    return { result, scrubbed: checkpoint.rows[0]?.busy === 0 };
-  } finally {
-    await sql`pragma secure_delete = ${sql.raw(String(Number(before)))}`.execute(db);
-  }
 }

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from "vitest";
-import { readSqliteFile, rowCounts } from "~/utils/db.server";
+import { readSqliteFile, rowCounts } from "~/utils/db-catalogue.server";
 import type { Browser } from "../helpers/http";
 import { migratedDatabase } from "../helpers/db";
 import { startServer, type RunningServer } from "../helpers/server";

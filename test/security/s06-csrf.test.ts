@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { rowIdentity } from "~/utils/db.server";
+import { rowIdentity } from "~/utils/db-catalogue.server";
 import { all, migratedDatabase } from "../helpers/db";
 import { Browser } from "../helpers/http";
 import { email, loggedIn, PASSWORD, seedPeople } from "../helpers/people";
