@@ -32,3 +32,37 @@ export function FilterSelect({
     </label>
   );
 }
+
+/**
+ * The manager filter: a list of managers, or, in an organisation with too many to list
+ * (`managers` null), their email address.
+ */
+export function ManagerFilter({
+  label,
+  value,
+  any,
+  managers,
+}: {
+  label: string;
+  value: string | undefined;
+  any: string;
+  managers: readonly { email: string; name: string }[] | null;
+}) {
+  if (managers === null) {
+    return (
+      <label>
+        {label} (email)
+        <input type="email" name="manager" defaultValue={value ?? ""} placeholder={any} />
+      </label>
+    );
+  }
+  return (
+    <FilterSelect
+      label={label}
+      name="manager"
+      value={value}
+      any={any}
+      options={managers.map((m) => ({ value: m.email, label: m.name }))}
+    />
+  );
+}

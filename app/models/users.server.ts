@@ -306,9 +306,15 @@ export async function listPeople(filter: PeopleFilter, page = 1) {
   return { total: Number(total.n), people: rows.map(toRosterPerson) };
 }
 
-/** Active people who have active reports, for the manager filter. */
-export async function listManagers() {
-  return db
+/** More managers than this, and the manager filter asks for an email instead of listing them. */
+export const MANAGER_CHOICES = 100;
+
+/**
+ * Active people who have active reports, for the manager filter; null when there are more than
+ * `MANAGER_CHOICES` (a list that long helps nobody, and every page would carry it).
+ */
+export async function listManagerChoices(): Promise<{ email: string; name: string }[] | null> {
+  const managers = await db
     .selectFrom("users as u")
     .select(["u.email", "u.name"])
     .where("u.status", "=", "active")
@@ -322,7 +328,9 @@ export async function listManagers() {
       ),
     )
     .orderBy("u.name")
+    .limit(MANAGER_CHOICES + 1)
     .execute();
+  return managers.length > MANAGER_CHOICES ? null : managers;
 }
 
 /** One person's change: `before` and `after` hold only the fields that change. */

@@ -4,8 +4,8 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { AdminNav, PageLinks, PersonStatus } from "~/components/admin";
 import { DataTable } from "~/components/data-table";
-import { FilterSelect } from "~/components/filters";
-import { listManagers, listPeople, PEOPLE_PAGE_SIZE } from "~/models/users.server";
+import { FilterSelect, ManagerFilter } from "~/components/filters";
+import { listManagerChoices, listPeople, PEOPLE_PAGE_SIZE } from "~/models/users.server";
 import adminStyles from "~/styles/admin.css?url";
 import { requireAdmin } from "~/services/session.server";
 import { blankToUndefined } from "~/utils/form-values";
@@ -53,7 +53,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       filter.page,
     ),
     listDepartmentNames(),
-    listManagers(),
+    listManagerChoices(),
   ]);
   return { people, total, departments, managers, filter, pageSize: PEOPLE_PAGE_SIZE };
 }
@@ -82,12 +82,11 @@ export default function People() {
           any="All departments"
           options={departments}
         />
-        <FilterSelect
+        <ManagerFilter
           label="Manager"
-          name="manager"
           value={filter.manager}
           any="Any manager"
-          options={managers.map((m) => ({ value: m.email, label: m.name }))}
+          managers={managers}
         />
         <FilterSelect
           label="Role"

@@ -8,7 +8,7 @@ import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useLocation } from "@remix-run/react";
 import { AssignmentTable, csvHref, Pager } from "~/components/assignment-table";
 import { BarChart } from "~/components/chart";
-import { FilterSelect } from "~/components/filters";
+import { FilterSelect, ManagerFilter } from "~/components/filters";
 import { NudgeNotice } from "~/components/reminders";
 import { nudge, nudgeNotice, PersonNudgeForm, remindedLabels } from "~/services/reminders.server";
 import { leadershipReport, parseReportFilter } from "~/services/reports.server";
@@ -101,12 +101,11 @@ export default function Reports() {
           any="All departments"
           options={options.departments}
         />
-        <FilterSelect
+        <ManagerFilter
           label="Manager (whole team)"
-          name="manager"
           value={filter.managerEmail}
           any="Everyone"
-          options={options.managers.map((m) => ({ value: m.email, label: m.name }))}
+          managers={options.managers}
         />
         <FilterSelect
           label="Status"

@@ -15,7 +15,7 @@ import {
   canViewPerson,
   findUserByEmail,
   getRosterPerson,
-  listManagers,
+  listManagerChoices,
   reportIds,
   type Viewer,
 } from "~/models/users.server";
@@ -222,7 +222,7 @@ export async function leadershipReport(filter: ReportFilter) {
   const [courses, departments, managers] = await Promise.all([
     listPublishedCourses(),
     listDepartmentNames(),
-    listManagers(),
+    listManagerChoices(),
   ]);
   return {
     summary: summarise(counts),
