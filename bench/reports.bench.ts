@@ -55,8 +55,17 @@ export async function run(): Promise<BenchResult[]> {
 
   const stalls = watchStalls();
   const times = filters.map(() => [] as number[]);
+  // The organisation's figures are kept while nothing is written (services/reports.server.ts):
+  // a commit before each load makes every one of them work the figures out, as after a change.
+  const touch = () =>
+    db
+      .updateTable("users")
+      .set((eb) => ({ name: eb.ref("name") }))
+      .where("id", "=", leader.id)
+      .execute();
   for (let i = 0; i < RUNS; i++) {
     for (const [f, filter] of filters.entries()) {
+      await touch();
       const start = performance.now();
       await leadershipReport(filter);
       times[f]!.push(performance.now() - start);
@@ -84,7 +93,7 @@ export async function run(): Promise<BenchResult[]> {
     { name: "recompute assignments (no change)", value: recomputeMs, unit: "ms", budget: 1000 },
     {
       id: "P2",
-      name: "leadership report, no filter (median)",
+      name: "leadership report after a change, no filter (median)",
       value: median(times[0]!),
       unit: "ms",
       budget: 50,

@@ -19,8 +19,9 @@ import {
   reportIds,
   type Viewer,
 } from "~/models/users.server";
-import { today } from "~/utils/calendar.server";
+import { dayOf, today } from "~/utils/calendar.server";
 import { nowIso } from "~/utils/clock.server";
+import { dataVersion } from "~/utils/db.server";
 import { giveWay } from "~/utils/event-loop.server";
 import { invalid, notAllowed, notFound } from "~/utils/domain-errors.server";
 import { neutralizeCell, toCsv, type CsvColumn } from "~/utils/csv.server";
@@ -210,10 +211,32 @@ const pageOf = (filter: ReportFilter) => ({
   limit: PAGE_SIZE,
 });
 
+let organisationCounts: { key: string; counts: Promise<StatusCount[]> } | undefined;
+
+/**
+ * The organisation-wide figures, worked out again only when something has been written (by any
+ * process) or the day has turned: every due instant is a local midnight, so within one day and
+ * one state of the data they cannot change, and leaders reload the report far more often than
+ * either happens. On PostgreSQL, which has no commit counter, they are worked out every time.
+ */
+function organisationStatusCounts(now: string): Promise<StatusCount[]> {
+  const version = dataVersion();
+  if (version === null) return statusCounts(now);
+  const key = `${version} ${dayOf(now)}`;
+  if (organisationCounts?.key !== key) {
+    const counts = statusCounts(now);
+    organisationCounts = { key, counts };
+    counts.catch(() => {
+      if (organisationCounts?.counts === counts) organisationCounts = undefined;
+    });
+  }
+  return organisationCounts.counts;
+}
+
 /** Leadership: organisation-wide figures and one page of the not-finished list. */
 export async function leadershipReport(filter: ReportFilter) {
   const now = nowIso();
-  const counts = await statusCounts(now);
+  const counts = await organisationStatusCounts(now);
   const list = await assignmentPage(
     now,
     await organisationFilter(filter, UNFINISHED_STATUSES),

@@ -36,6 +36,8 @@ export interface SqliteHandles extends CommonHandles {
   engine: "sqlite";
   /** The writer handle, for pragmas and SQLite-only tests; application code goes through `db`. */
   sqlite: Database.Database;
+  /** The read-only handle that `db` sends reads to. */
+  reader: Database.Database;
   file: string;
 }
 
@@ -198,6 +200,7 @@ export function openDatabase(location: string): DatabaseHandles {
   return {
     engine: "sqlite",
     sqlite: writer,
+    reader,
     db: new Kysely<Schema>({ dialect }),
     file,
     location: file,
@@ -207,6 +210,8 @@ export function openDatabase(location: string): DatabaseHandles {
 
 let handles: DatabaseHandles | undefined;
 let chosen: string | undefined;
+/** How many times this process has opened a database (for `dataVersion`). */
+let opened = 0;
 
 /** Where this process's database is: `switchDatabase`'s choice, else DATABASE_URL, else DATABASE_PATH. */
 export function databaseLocation(): string {
@@ -215,7 +220,10 @@ export function databaseLocation(): string {
 
 /** The handles of this process (SQLite: a writer and a reader connection; PostgreSQL: a pool). */
 export function handlesFor(): DatabaseHandles {
-  handles ??= openDatabase(databaseLocation());
+  if (!handles) {
+    handles = openDatabase(databaseLocation());
+    opened += 1;
+  }
   return handles;
 }
 
@@ -395,6 +403,18 @@ export async function exclusively(name: keyof typeof EXCLUSIVE): Promise<void> {
 export async function refreshPlannerStatistics(tables: (keyof Schema)[]): Promise<void> {
   if (databaseEngine() !== "postgres") return;
   await sql`analyze ${sql.join(tables.map((name) => sql.table(name)))}`.execute(db);
+}
+
+/**
+ * A token that changes whenever anything is committed to the database, by this process or any
+ * other, or another database is opened: SQLite's `data_version`, read on the reader connection
+ * (which never writes, so every commit is another connection's). Null on PostgreSQL, which has
+ * no such counter.
+ */
+export function dataVersion(): string | null {
+  const on = handlesFor();
+  if (on.engine === "postgres") return null;
+  return `${opened}.${on.reader.pragma("data_version", { simple: true })}`;
 }
 
 export async function closeDatabase() {
