@@ -8,7 +8,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { openReferenceOrg, referenceOrgFile, referenceRoster } from "./reference-org";
+import {
+  openReferenceOrg,
+  referenceOrgFile,
+  referenceRoster,
+  REFERENCE_LEADER,
+} from "./reference-org";
 import { watchStalls } from "./stalls";
 import type { BenchResult } from "./types";
 import { stringify } from "csv-stringify/sync";
@@ -39,14 +44,7 @@ export async function run(): Promise<BenchResult[]> {
   const { csvExport, leadershipReport, parseReportFilter } =
     await import("~/services/reports.server");
   const { applyRoster } = await import("~/services/roster-import.server");
-  const leader = {
-    id: 1,
-    email: "person1@reference.example",
-    name: "Leader",
-    isAdmin: false,
-    isLeader: true,
-    isManager: true,
-  };
+  const leader = REFERENCE_LEADER;
   const filters = ["", "status=overdue", "course=course-3&department=Warehouse"].map((q) =>
     parseReportFilter(new URLSearchParams(q)),
   );

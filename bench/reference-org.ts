@@ -285,6 +285,16 @@ async function build(file: string): Promise<void> {
   sqlite.close();
 }
 
+/** The reference organisation's leader (person 1), as a signed-in viewer. */
+export const REFERENCE_LEADER = {
+  id: 1,
+  email: "person1@reference.example",
+  name: "Leader",
+  isAdmin: false,
+  isLeader: true,
+  isManager: true,
+};
+
 /** Where the reference database is kept (built by `openReferenceOrg()`). */
 export const referenceOrgFile = () => path.join(DATA_DIR, `reference-org-v${GENERATOR_VERSION}.db`);
 

@@ -4,7 +4,7 @@
  * person × course CSV export, streamed to the end.
  */
 import { performance } from "node:perf_hooks";
-import { REFERENCE, openReferenceOrg } from "./reference-org";
+import { REFERENCE, openReferenceOrg, REFERENCE_LEADER } from "./reference-org";
 import { watchStalls } from "./stalls";
 import type { BenchResult } from "./types";
 
@@ -26,14 +26,7 @@ export async function run(): Promise<BenchResult[]> {
   const { csvExport, leadershipReport, parseReportFilter } =
     await import("~/services/reports.server");
   const { db } = await import("~/utils/db.server");
-  const leader = {
-    id: 1,
-    email: "person1@reference.example",
-    name: "Leader",
-    isAdmin: false,
-    isLeader: true,
-    isManager: true,
-  };
+  const leader = REFERENCE_LEADER;
   const { email: managerEmail } = await db
     .selectFrom("users")
     .select("email")

@@ -1,14 +1,12 @@
 // The figures leadership acts on, asserted exactly on an organisation built for them: every
 // status once or more, two departments, a waiver, a late completion and a deactivated person.
 import { beforeAll, expect, test, vi } from "vitest";
-import { SYSTEM_ACTOR } from "~/models/audit.server";
-import { getLessonPage, listLessons, listPublishedCourses } from "~/models/courses.server";
 import { assignmentList } from "~/models/reports.server";
-import { changeRule, recomputeAssignments, waive } from "~/services/assignments.server";
-import { syncCourses } from "~/services/courses.server";
+import { recomputeAssignments, waive } from "~/services/assignments.server";
 import { setPersonStatus } from "~/services/people.server";
-import { completeLesson, recordLessonOpened } from "~/services/progress.server";
+import { recordLessonOpened } from "~/services/progress.server";
 import { leadershipReport, parseReportFilter, teamReport } from "~/services/reports.server";
+import { basicsForEveryone } from "./helpers/basics-course";
 import { migratedDatabase } from "./helpers/db";
 import { seedPeople } from "./helpers/people";
 
@@ -22,18 +20,8 @@ beforeAll(async () => {
   vi.useFakeTimers({ toFake: ["Date"] });
   vi.setSystemTime(start);
   try {
-    expect((await syncCourses("test/fixtures/courses-integration")).errors).toEqual([]);
-    const basics = (await listPublishedCourses()).find((c) => c.slug === "basics")!;
     // One course for everyone, due in 30 days, so every figure below is one assignment a person.
-    await changeRule(SYSTEM_ACTOR, 1, {
-      courseId: basics.id,
-      audience: "everyone",
-      departmentId: null,
-      role: null,
-      personIds: [],
-      dueDays: 30,
-      recurMonths: null,
-    });
+    const { refs, finish: finishBasics } = await basicsForEveryone();
     ids = await seedPeople([
       { key: "boss", name: "Boss", dept: "Office", admin: true, leader: true },
       { key: "s1", name: "Sales One", dept: "Sales", manager: "boss" },
@@ -47,16 +35,7 @@ beforeAll(async () => {
       { key: "gone", name: "Gone Away", dept: "Ops", manager: "boss" },
     ]);
     await recomputeAssignments();
-    const refs = await Promise.all(
-      (await listLessons(basics.id)).map(async (l) => ({
-        courseId: basics.id,
-        lessonId: l.id,
-        versionId: (await getLessonPage("basics", l.slug))!.versionId,
-      })),
-    );
-    const finish = async (key: string) => {
-      for (const ref of refs) await completeLesson(ids.get(key)!, ref);
-    };
+    const finish = (key: string) => finishBasics(ids.get(key)!);
     const assignmentOf = async (key: string) =>
       (await assignmentList(new Date().toISOString(), { userIds: [ids.get(key)!] }))[0]!;
 

@@ -3,13 +3,10 @@
 // a write by another process, the day turning, another database.
 import Database from "better-sqlite3";
 import { beforeAll, expect, test, vi } from "vitest";
-import { SYSTEM_ACTOR } from "~/models/audit.server";
-import { getLessonPage, listLessons, listPublishedCourses } from "~/models/courses.server";
-import { changeRule, recomputeAssignments } from "~/services/assignments.server";
-import { syncCourses } from "~/services/courses.server";
-import { completeLesson } from "~/services/progress.server";
+import { recomputeAssignments } from "~/services/assignments.server";
 import { leadershipReport, parseReportFilter } from "~/services/reports.server";
 import { databaseEngine, databaseLocation } from "~/utils/db.server";
+import { basicsForEveryone } from "./helpers/basics-course";
 import { migratedDatabase } from "./helpers/db";
 import { seedPeople } from "./helpers/people";
 
@@ -22,32 +19,13 @@ let ids: Map<string, number>;
 
 beforeAll(async () => {
   await migratedDatabase();
-  expect((await syncCourses("test/fixtures/courses-integration")).errors).toEqual([]);
-  const basics = (await listPublishedCourses()).find((c) => c.slug === "basics")!;
-  await changeRule(SYSTEM_ACTOR, 1, {
-    courseId: basics.id,
-    audience: "everyone",
-    departmentId: null,
-    role: null,
-    personIds: [],
-    dueDays: 30,
-    recurMonths: null,
-  });
+  const basics = await basicsForEveryone();
   ids = await seedPeople([
     { key: "lead", name: "Lead", dept: "Office", admin: true, leader: true },
     { key: "a", name: "Anna", dept: "Sales", manager: "lead" },
     { key: "b", name: "Ben", dept: "Sales", manager: "lead" },
   ]);
-  const refs = await Promise.all(
-    (await listLessons(basics.id)).map(async (l) => ({
-      courseId: basics.id,
-      lessonId: l.id,
-      versionId: (await getLessonPage("basics", l.slug))!.versionId,
-    })),
-  );
-  finish = async (key) => {
-    for (const ref of refs) await completeLesson(ids.get(key)!, ref);
-  };
+  finish = (key) => basics.finish(ids.get(key)!);
 });
 
 test("a completion, another process's write, the day turning: each shows at the next load", async () => {
