@@ -40,3 +40,23 @@ export function AuthoringCrumbs({
     </nav>
   );
 }
+
+/** Problems in course files, each at its file:line:col (the editor's own list links to the line). */
+export function SourceErrorList({
+  errors,
+}: {
+  errors: readonly { file: string; line: number; column: number; message: string }[];
+}) {
+  return (
+    <ul className="problem-list">
+      {errors.map((e, i) => (
+        <li key={i}>
+          <code>
+            {e.file}:{e.line}:{e.column}
+          </code>{" "}
+          {e.message}
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,6 +1,7 @@
 import { Form, useFetcher } from "@remix-run/react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { SourceEditor } from "./lesson-editor/codemirror.client";
+import { SourceErrorList } from "./authoring";
 import { LessonBody } from "./lesson-body";
 import type { RenderedLesson } from "./mdx/islands";
 import { SNIPPETS } from "./mdx/snippets";
@@ -261,16 +262,7 @@ function Problems({
       {otherErrors.length > 0 ? (
         <>
           <h2>Other files of this course have errors, which stop any publish</h2>
-          <ul className="problem-list">
-            {otherErrors.map((e, i) => (
-              <li key={i}>
-                <code>
-                  {e.file}:{e.line}:{e.column}
-                </code>{" "}
-                {e.message}
-              </li>
-            ))}
-          </ul>
+          <SourceErrorList errors={otherErrors} />
         </>
       ) : null}
     </div>

@@ -3,6 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { AuthoringCrumbs } from "~/components/authoring";
 import { DataTable } from "~/components/data-table";
+import { FilterSelect } from "~/components/filters";
 import { SourceDiff } from "~/components/source-diff";
 import { lessonHistory } from "~/services/authoring.server";
 import { requireAdmin } from "~/services/session.server";
@@ -42,6 +43,10 @@ export default function LessonHistory() {
   const { course, lesson, editable, versions, compare } = useLoaderData<typeof loader>();
   const numberOf = (id: number) => versions.find((v) => v.id === id)?.number;
   const options = [...versions].reverse();
+  const versionChoices = options.map((v) => ({
+    value: String(v.id),
+    label: `Version ${v.number}`,
+  }));
   return (
     <>
       <AuthoringCrumbs course={course} lesson={lesson} />
@@ -90,26 +95,18 @@ export default function LessonHistory() {
             Compare version {numberOf(compare.from)} with version {numberOf(compare.to)}
           </h2>
           <Form method="get" className="filters" aria-label="Versions to compare">
-            <label>
-              From
-              <select name="from" defaultValue={compare.from}>
-                {options.map((v) => (
-                  <option key={v.id} value={v.id}>
-                    Version {v.number}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              To
-              <select name="to" defaultValue={compare.to}>
-                {options.map((v) => (
-                  <option key={v.id} value={v.id}>
-                    Version {v.number}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <FilterSelect
+              label="From"
+              name="from"
+              value={String(compare.from)}
+              options={versionChoices}
+            />
+            <FilterSelect
+              label="To"
+              name="to"
+              value={String(compare.to)}
+              options={versionChoices}
+            />
             <button type="submit" className="button button--quiet">
               Compare
             </button>

@@ -7,7 +7,7 @@ import type {
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { AuthoringCrumbs } from "~/components/authoring";
+import { AuthoringCrumbs, SourceErrorList } from "~/components/authoring";
 import { DataTable } from "~/components/data-table";
 import { SourceDiff } from "~/components/source-diff";
 import { actorOf } from "~/models/audit.server";
@@ -122,16 +122,7 @@ export default function PublishLesson() {
             This {page.restore ? "version" : "draft"} has errors, so it cannot be published; the
             published lesson stays as it is.
           </p>
-          <ul className="problem-list">
-            {[...check.errors, ...check.otherErrors].map((e, i) => (
-              <li key={i}>
-                <code>
-                  {e.file}:{e.line}:{e.column}
-                </code>{" "}
-                {e.message}
-              </li>
-            ))}
-          </ul>
+          <SourceErrorList errors={[...check.errors, ...check.otherErrors]} />
           <p>
             <Link to={editor}>Fix it in the editor</Link>
           </p>

@@ -7,7 +7,7 @@ import type {
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { AuthoringCrumbs, CourseState } from "~/components/authoring";
+import { AuthoringCrumbs, CourseState, SourceErrorList } from "~/components/authoring";
 import { DataTable } from "~/components/data-table";
 import { Field } from "~/components/field";
 import { actorOf } from "~/models/audit.server";
@@ -141,18 +141,7 @@ export default function CoursePage() {
       {result?.error ? (
         <div className="notice notice--warn" role="alert">
           <p>{result.error}</p>
-          {result.errors ? (
-            <ul className="problem-list">
-              {result.errors.map((e, i) => (
-                <li key={i}>
-                  <code>
-                    {e.file}:{e.line}:{e.column}
-                  </code>{" "}
-                  {e.message}
-                </li>
-              ))}
-            </ul>
-          ) : null}
+          {result.errors ? <SourceErrorList errors={result.errors} /> : null}
         </div>
       ) : null}
       {course.state === "draft" ? (
